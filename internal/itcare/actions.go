@@ -1,0 +1,210 @@
+package itcare
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// GetAction sends GET /actions/{id}.
+func (c *Client) GetAction(ctx context.Context, id int64) (*Action, error) {
+	var a Action
+	if err := c.getJSON(ctx, "/actions/"+strconv.FormatInt(id, 10), nil, &a); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ListActions sends GET /actions with the filter's query parameters.
+// Several statuses are sent as a repeated "statuses" parameter.
+func (c *Client) ListActions(ctx context.Context, f ActionFilter) ([]Action, error) {
+	q := url.Values{}
+	if f.ResourceName != "" {
+		q.Set("resourceName", f.ResourceName)
+	}
+	if f.ResourceID != 0 {
+		q.Set("resourceId", strconv.FormatInt(f.ResourceID, 10))
+	}
+	if f.ServiceID != 0 {
+		q.Set("serviceId", strconv.FormatInt(f.ServiceID, 10))
+	}
+	if f.RequestID != 0 {
+		q.Set("requestId", strconv.FormatInt(f.RequestID, 10))
+	}
+	for _, s := range f.Statuses {
+		q.Add("statuses", s)
+	}
+	return listAll(ctx, c, "/actions", q, func(a Action) int64 { return a.ID })
+}
+
+// decodeAction reads the action of a write's answer. An empty body, or a
+// JSON object without an action id, gives nil: there is no action to follow.
+func decodeAction(body []byte) (*Action, error) {
+	b := bytes.TrimSpace(body)
+	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return nil, nil
+	}
+	var a Action
+	if err := json.Unmarshal(b, &a); err != nil {
+		return nil, err
+	}
+	if a.ID == 0 {
+		return nil, nil
+	}
+	return &a, nil
+}
+
+// acceptedAction turns a write's 2xx answer into the action to wait for.
+//
+// A 202 names its action; if its body is empty or has no id, the action is
+// the most recent IN_PROGRESS one of the resource (the documented
+// fallback). Any other 2xx means the work is done; it is returned as an
+// action only if its body is one (an id and an action status), so that an
+// instance returned by a synchronous answer is not taken for an action.
+func (c *Client) acceptedAction(ctx context.Context, k call, res *response, fallback ActionFilter) (*Action, error) {
+	a, decodeErr := decodeAction(res.body)
+	if res.status != http.StatusAccepted {
+		if decodeErr == nil && a != nil && isActionStatus(a.Status) {
+			return a, nil
+		}
+		return nil, nil
+	}
+	if decodeErr == nil && a != nil {
+		return a, nil
+	}
+	found, err := c.latestRunningAction(ctx, fallback)
+	if err != nil {
+		return nil, &UnknownOutcomeError{Method: k.method, Path: k.target(),
+			Err: fmt.Errorf("accepted (202) without an action id, and looking the action up failed: %w", err)}
+	}
+	if found != nil && found.InternalID == 0 {
+		// The 202 body may name the instance even without an action id.
+		var partial struct {
+			InternalID int64 `json:"internalId"`
+		}
+		if json.Unmarshal(res.body, &partial) == nil {
+			found.InternalID = partial.InternalID
+		}
+	}
+	return found, nil
+}
+
+// latestRunningAction returns the most recently submitted IN_PROGRESS
+// action matching f, or nil.
+func (c *Client) latestRunningAction(ctx context.Context, f ActionFilter) (*Action, error) {
+	f.Statuses = []string{ActionStatusInProgress}
+	list, err := c.ListActions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var best *Action
+	for i := range list {
+		a := &list[i]
+		// The filter may match names by substring.
+		if f.ResourceName != "" && a.ResourceName != "" && !strings.EqualFold(a.ResourceName, f.ResourceName) {
+			continue
+		}
+		if best == nil || submitted(a).After(submitted(best)) || (submitted(a).Equal(submitted(best)) && a.ID > best.ID) {
+			best = a
+		}
+	}
+	return best, nil
+}
+
+func submitted(a *Action) time.Time {
+	if a.SubmittedAt == nil {
+		return time.Time{}
+	}
+	return a.SubmittedAt.Time
+}
+
+func isActionStatus(s string) bool {
+	switch strings.ToUpper(s) {
+	case ActionStatusInProgress, ActionStatusSuccess, ActionStatusError:
+		return true
+	}
+	return false
+}
+
+const (
+	defaultFirstPoll   = 1 * time.Second
+	defaultMaxInterval = 30 * time.Second
+	// maxActionNotFound is how many consecutive 404s an action may get
+	// before the wait fails: right after a 202 the action may not be
+	// readable yet.
+	maxActionNotFound = 3
+)
+
+// WaitForAction polls the action until it is SUCCESS (returned) or ERROR
+// (an *ActionError), or ctx ends (an error wrapping ctx.Err() that names the
+// action and its last status). Statuses other than the documented ones are
+// taken as still running. Polls start after opts.FirstPoll and grow by half
+// each time up to opts.MaxInterval.
+func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) (*Action, error) {
+	wait := opts.FirstPoll
+	if wait <= 0 || wait > defaultFirstPoll {
+		wait = defaultFirstPoll
+	}
+	maxInterval := opts.MaxInterval
+	if maxInterval <= 0 {
+		maxInterval = defaultMaxInterval
+	}
+	wait = min(wait, maxInterval)
+	last := "not read yet"
+	warned := map[string]bool{}
+	notFound := 0
+	for {
+		if err := c.sleep(ctx, wait); err != nil {
+			return nil, waitError(id, last, err)
+		}
+		wait = min(wait*3/2, maxInterval)
+
+		a, err := c.GetAction(ctx, id)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, waitError(id, last, ctx.Err())
+		case IsNotFound(err):
+			notFound++
+			if notFound >= maxActionNotFound {
+				return nil, fmt.Errorf("action %d not found after %d polls: %w", id, notFound, err)
+			}
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("polling action %d (last status %s): %w", id, last, err)
+		}
+		notFound = 0
+		if opts.OnPoll != nil {
+			opts.OnPoll(a)
+		}
+		last = sanitize(a.Status, 40)
+		switch strings.ToUpper(a.Status) {
+		case ActionStatusSuccess:
+			return a, nil
+		case ActionStatusError:
+			return nil, &ActionError{ActionID: id, Process: a.Process, Message: a.Message, Action: a}
+		case ActionStatusInProgress:
+		default:
+			if !warned[a.Status] {
+				warned[a.Status] = true
+				c.log.Warn(ctx, "ITCare action has an undocumented status; still waiting", map[string]any{
+					"action_id": id, "action_status": sanitize(a.Status, 40),
+				})
+			}
+		}
+	}
+}
+
+func waitError(id int64, last string, err error) error {
+	verb := "stopped waiting"
+	if errors.Is(err, context.DeadlineExceeded) {
+		verb = "timed out waiting"
+	}
+	return fmt.Errorf("%s for action %d (last status %s): %w", verb, id, last, err)
+}

@@ -1,0 +1,160 @@
+package itcare
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults applied by NewClient to zero Config fields.
+const (
+	DefaultAPIURL         = "https://api.cegedim.cloud/itcare"
+	DefaultTokenURL       = "https://accounts.cegedim.cloud/auth/realms/cloud/protocol/openid-connect/token"
+	DefaultMaxRetries     = 5
+	DefaultRetryWaitMin   = 1 * time.Second
+	DefaultRetryWaitMax   = 30 * time.Second
+	DefaultRequestTimeout = 60 * time.Second
+	DefaultUserAgent      = "terraform-provider-itcare"
+)
+
+// Config configures a Client. Zero values take the documented defaults.
+type Config struct {
+	// APIURL is the base of every API path, e.g. https://api.cegedim.cloud/itcare.
+	APIURL string
+	// TokenURL is the OAuth2 client-credentials token endpoint.
+	TokenURL     string
+	ClientID     string
+	ClientSecret string
+	// MaxRetries bounds the retries of one HTTP call (default 5; 0 means the default, negative means none).
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries (defaults 1s and 30s).
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// RequestTimeout bounds one HTTP attempt (default 60s).
+	RequestTimeout time.Duration
+	// UserAgent is sent with every request, e.g. "terraform-provider-itcare/1.2.3".
+	UserAgent string
+	// HTTPClient supplies the base transport (default: a pooled transport).
+	HTTPClient *http.Client
+	// Logger receives one event per HTTP attempt; it never sees a secret.
+	Logger Logger
+}
+
+// Logger receives the client's log events. Fields never contain the client
+// secret, a token or a password.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// WaitOptions tunes WaitForAction.
+type WaitOptions struct {
+	// FirstPoll is the delay before the first poll (default 1s, at most 1s).
+	FirstPoll time.Duration
+	// MaxInterval caps the interval between polls (default 30s).
+	MaxInterval time.Duration
+	// OnPoll, if set, is called with every action read.
+	OnPoll func(*Action)
+}
+
+// Client calls the ITCare API. It is safe for concurrent use; all
+// goroutines share one OAuth2 token.
+type Client struct {
+	cfg        Config
+	base       string
+	maxRetries int
+	http       *http.Client
+	log        Logger
+	tokens     *tokenCache
+
+	// Tests replace these to control time and jitter.
+	now    func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+	jitter func(n int64) int64
+}
+
+// NewClient checks cfg, applies the defaults and returns a Client. It makes
+// no network call: the first token is fetched by the first API call.
+func NewClient(cfg Config) (*Client, error) {
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	if cfg.TokenURL == "" {
+		cfg.TokenURL = DefaultTokenURL
+	}
+	for name, v := range map[string]string{"API URL": cfg.APIURL, "token URL": cfg.TokenURL} {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("itcare: the %s must be an absolute http:// or https:// URL, got %q", name, v)
+		}
+	}
+	if cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return nil, fmt.Errorf("itcare: a client ID and a client secret are required")
+	}
+	maxRetries := cfg.MaxRetries
+	switch {
+	case maxRetries == 0:
+		maxRetries = DefaultMaxRetries
+	case maxRetries < 0:
+		maxRetries = 0
+	}
+	if cfg.RetryWaitMin <= 0 {
+		cfg.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if cfg.RetryWaitMax <= 0 {
+		cfg.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if cfg.RetryWaitMax < cfg.RetryWaitMin {
+		cfg.RetryWaitMax = cfg.RetryWaitMin
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = DefaultRequestTimeout
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = DefaultUserAgent
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		// No Client.Timeout: each attempt gets its own deadline instead.
+		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = nopLogger{}
+	}
+	c := &Client{
+		cfg:        cfg,
+		base:       strings.TrimRight(cfg.APIURL, "/"),
+		maxRetries: maxRetries,
+		http:       hc,
+		log:        log,
+		now:        time.Now,
+		sleep:      sleepCtx,
+		jitter:     rand.Int64N,
+	}
+	c.tokens = newTokenCache(cfg, hc, func() time.Time { return c.now() })
+	return c, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}

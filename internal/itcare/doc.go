@@ -1,0 +1,47 @@
+// Package itcare is a client for the cegedim.cloud ITCare API, limited to
+// what the Terraform provider needs: OAuth2 client credentials, retries,
+// typed errors, the PostgreSQL endpoints and the action waiter.
+//
+// Where the API documentation is silent, the client assumes:
+//
+//   - A 404 on an instance or an action id means it does not exist (a
+//     deleted instance is gone; DELETE answering 404 means already deleted).
+//     Right after a 202 an action id may not be readable yet: WaitForAction
+//     tolerates 3 consecutive 404s.
+//   - A 202 body's "id" is the action id and "internalId" the id of the
+//     instance it works on; for a create, the new instance's id. A create
+//     whose 202 has no internalId is settled by the caller looking the
+//     instance up by name.
+//   - A 202 with an empty or id-less body: the action is the most recently
+//     submitted IN_PROGRESS one of GET /actions?resourceName=<name> (create)
+//     or ?resourceId=<id> (existing instance); none found gives a nil action.
+//   - Any other 2xx to a write means the work is done (update_patch_party
+//     may answer 200 or 202); its body counts as an action only if it has an
+//     id and an action status.
+//   - GET /databases/postgresql?name=<name> lists instances by name, as a
+//     bare array or a Spring page envelope; only names equal to <name>
+//     (ignoring case, as for host names) are kept. Page envelopes are
+//     0-based and read until "last" (at most 100 pages).
+//   - GET /actions answers a bare array (an envelope is accepted too) and
+//     takes several statuses as a repeated "statuses" parameter.
+//   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
+//     action is still running (logged once per status).
+//   - GET …/{id}/versions may answer numbers or numeric strings.
+//   - Error bodies may be empty, HTML, or Spring's default shape (numeric
+//     "status", "message"): read leniently, never required.
+//   - Dates come with "Z", "+hh:mm" or "+hhmm" offsets, with or without a
+//     fraction; a date without an offset is UTC.
+//   - 429 means the request was refused before any work, so even a create
+//     is resent after it; Retry-After is seconds or an HTTP date.
+//   - 502, 503 and 504 come from a gateway that may have forwarded the
+//     request: retried for GET and DELETE, an UnknownOutcomeError for a
+//     create or an operation. 500 is the API's own answer: retried for GET
+//     and DELETE only.
+//   - A 401 from the API means the token expired or was revoked: a new
+//     token is fetched and the request sent once more.
+//   - Tokens are renewed with a new client-credentials grant (no refresh
+//     token, no scope), 60 s before "expires_in" runs out.
+//   - The vendor media type is sent in Accept (with application/json as a
+//     fallback) and as the POST Content-Type; PATCH bodies are
+//     application/json, as the reference page shows.
+package itcare

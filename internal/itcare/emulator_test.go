@@ -1,0 +1,179 @@
+package itcare_test
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
+)
+
+// TestAgainstEmulator runs the provider's whole life cycle of an instance
+// through the client against the emulator, which reads the same
+// documentation independently.
+func TestAgainstEmulator(t *testing.T) {
+	s, err := emulator.New(emulator.Config{ActionDuration: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+
+	c, err := itcare.NewClient(itcare.Config{
+		APIURL: s.APIURL(), TokenURL: s.TokenURL(), ClientID: s.ClientID(), ClientSecret: s.ClientSecret(),
+		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	waitOpts := itcare.WaitOptions{FirstPoll: 20 * time.Millisecond, MaxInterval: 100 * time.Millisecond}
+
+	// run(what)(write) waits for the action of a write, if it has one.
+	run := func(what string) func(*itcare.Action, error) *itcare.Action {
+		return func(a *itcare.Action, err error) *itcare.Action {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			if a == nil {
+				return nil
+			}
+			done, err := c.WaitForAction(ctx, a.ID, waitOpts)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			return done
+		}
+	}
+	get := func(id int64) *itcare.PostgreSQL {
+		t.Helper()
+		p, err := c.GetPostgreSQL(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	yes := true
+	create := func(name string) *itcare.PostgreSQL {
+		t.Helper()
+		a, err := c.CreatePostgreSQL(ctx, itcare.CreatePostgreSQLRequest{
+			Name: name, Area: "EB-QA", NodeSizing: "2cpu4gb", DiskSize: 40, AdmPassword: "Str0ng!Passw0rd",
+			PostgreVersion: "15", ServiceID: 1001, NetworkID: 2001, Topology: "STANDALONE", Trigram: "dem",
+			AllowedReplicationLag: 10, BackupEnabled: &yes,
+		})
+		if err != nil {
+			t.Fatalf("create %s: %v", name, err)
+		}
+		var id int64 // a nil action is settled by the lookup by name
+		if a != nil {
+			id = a.InternalID
+		}
+		run("create "+name)(a, nil)
+		if id == 0 {
+			found, err := c.FindPostgreSQLByName(ctx, name)
+			if err != nil || len(found) != 1 {
+				t.Fatalf("find %s: %v, %v", name, found, err)
+			}
+			id = found[0].ID
+		}
+		p := get(id)
+		if p.Name != name {
+			t.Fatalf("created %+v", p)
+		}
+		return p
+	}
+
+	source := create("pgsource01")
+	db := create("pgdemo01")
+	id := db.ID
+
+	if found, err := c.FindPostgreSQLByName(ctx, "pgdemo01"); err != nil || len(found) != 1 || found[0].ID != id {
+		t.Errorf("FindPostgreSQLByName = %+v, %v", found, err)
+	}
+
+	// A second write while an action runs is a conflict.
+	a, err := c.ResizePostgreSQL(ctx, id, "4cpu8gb")
+	if _, err2 := c.StopPostgreSQL(ctx, id); !itcare.IsConflict(err2) {
+		t.Errorf("write during an action: %v, want a conflict", err2)
+	}
+	run("resize")(a, err)
+	if p := get(id); p.NodeSizing != "4cpu8gb" {
+		t.Errorf("after resize nodeSizing = %q", p.NodeSizing)
+	}
+
+	running := get(id).Status
+	run("stop")(c.StopPostgreSQL(ctx, id))
+	if p := get(id); p.Status == running {
+		t.Errorf("status after stop = %q", p.Status)
+	}
+	run("start")(c.StartPostgreSQL(ctx, id))
+	if p := get(id); p.Status != running {
+		t.Errorf("status after start = %q, want %q", p.Status, running)
+	}
+
+	run("update_monitoring")(c.UpdatePostgreSQLMonitoring(ctx, id, itcare.MonitoringOptions{State: true, OnCall: true}))
+	if p := get(id); !p.MonitoringEnabled || !p.MonitoringOnCallEnabled {
+		t.Errorf("monitoring = %v, on call = %v", p.MonitoringEnabled, p.MonitoringOnCallEnabled)
+	}
+
+	run("update_patch_party")(c.UpdatePostgreSQLPatchParty(ctx, id, itcare.PatchPartyUpdate{Excluded: true, ExclusionReason: "patched by the team"}))
+	if p := get(id); p.PatchParty == nil || !p.PatchParty.Excluded {
+		t.Errorf("patch party = %+v", p.PatchParty)
+	}
+
+	exts, err := c.GetPostgreSQLExtensions(ctx, id)
+	if err != nil || len(exts) == 0 {
+		t.Fatalf("extensions = %v, %v", exts, err)
+	}
+	dbs, err := c.GetPostgreSQLDatabases(ctx, id)
+	if err != nil || len(dbs) == 0 {
+		t.Fatalf("databases = %v, %v", dbs, err)
+	}
+	ext := exts[len(exts)-1].Name
+	run("install_extension")(c.InstallPostgreSQLExtensions(ctx, id, dbs[0].Name, ext))
+	dbs, err = c.GetPostgreSQLDatabases(ctx, id)
+	if err != nil || !slices.ContainsFunc(dbs[0].Extensions, func(e itcare.DatabaseExtension) bool { return e.Name == ext }) {
+		t.Errorf("databases after install = %+v, %v", dbs, err)
+	}
+
+	run("restore")(c.RestorePostgreSQL(ctx, id, itcare.RestoreOptions{
+		SourceID: source.ID, Stop: "BEFORE", Timestamp: time.Now().Add(-time.Second).Format("2006-01-02T15:04:05.000-07:00"),
+	}))
+
+	versions, err := c.GetPostgreSQLVersions(ctx, id)
+	if err != nil || len(versions) == 0 {
+		t.Fatalf("versions = %v, %v", versions, err)
+	}
+	target := slices.Max(versions)
+	run("upgrade")(c.UpgradePostgreSQL(ctx, id, itcare.UpgradeOptions{TargetVersion: strconv.FormatInt(target, 10), ChangeReference: "RFC 1234"}))
+	if p := get(id); p.Version != strconv.FormatInt(target, 10) {
+		t.Errorf("version after upgrade = %q, want %d", p.Version, target)
+	}
+
+	run("enable_ha")(c.EnablePostgreSQLHA(ctx, id, itcare.EnableHAOptions{ReplicationLag: 50}))
+	if p := get(id); p.Topology != "HA" {
+		t.Errorf("topology after enable_ha = %q", p.Topology)
+	}
+
+	nodes, err := c.GetPostgreSQLNodes(ctx, id)
+	if err != nil || len(nodes) < 2 {
+		t.Errorf("nodes of the HA instance = %d, %v", len(nodes), err)
+	}
+	if nets, err := c.GetPostgreSQLNetworks(ctx, id); err != nil || len(nets) == 0 {
+		t.Errorf("networks = %v, %v", nets, err)
+	}
+
+	for _, p := range []*itcare.PostgreSQL{db, source} {
+		run("delete")(c.DeletePostgreSQL(ctx, p.ID))
+		if _, err := c.GetPostgreSQL(ctx, p.ID); !itcare.IsNotFound(err) {
+			t.Errorf("read after delete: %v, want not found", err)
+		}
+	}
+}

@@ -1,0 +1,243 @@
+package itcare
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// APIError is an HTTP error answer of the API. The fields come from the
+// documented error body; any of them may be empty because the API may answer
+// with an empty or non-JSON body.
+type APIError struct {
+	Method string
+	// Path is the request path relative to the API URL, with its query.
+	Path         string
+	HTTPStatus   int
+	Status       string `json:"status"`
+	ErrorCode    string `json:"errorCode"`
+	ErrorDesc    string `json:"errorDesc"`
+	ErrorMessage string `json:"errorMessage"`
+	// Excerpt is a short, sanitized excerpt of a body that carried none of
+	// the documented fields (an HTML page from a gateway, for instance).
+	Excerpt string `json:"-"`
+}
+
+// Error reads like `PATCH /databases/postgresql/123: 400 Bad Request:
+// INVALID_FIELD_VALUE on "sizing": Error on field 'sizing'`.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d", e.Method, e.Path, e.HTTPStatus)
+	if t := http.StatusText(e.HTTPStatus); t != "" {
+		b.WriteString(" " + t)
+	}
+	detail := e.ErrorCode
+	if e.ErrorDesc != "" {
+		if detail == "" {
+			detail = "field"
+		}
+		detail += " on " + strconv.Quote(e.ErrorDesc)
+	}
+	if e.ErrorMessage != "" {
+		if detail != "" {
+			detail += ": "
+		}
+		detail += e.ErrorMessage
+	}
+	if detail == "" {
+		detail = e.Excerpt
+	}
+	if detail != "" {
+		b.WriteString(": " + detail)
+	}
+	return b.String()
+}
+
+// newAPIError builds an APIError from an error answer. Decoding is lenient:
+// Spring's default error body (numeric "status", "error", "message") is
+// understood too, and anything else only leaves an excerpt. Every string in
+// redact is removed, in case the API echoes a submitted secret.
+func newAPIError(method, path string, status int, body []byte, redact []string) *APIError {
+	e := &APIError{Method: method, Path: path, HTTPStatus: status}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) == nil && m != nil {
+		e.Status = jsonString(m["status"])
+		e.ErrorCode = jsonString(m["errorCode"])
+		e.ErrorDesc = jsonString(m["errorDesc"])
+		e.ErrorMessage = jsonString(m["errorMessage"])
+		if e.ErrorMessage == "" {
+			e.ErrorMessage = jsonString(m["message"])
+		}
+		if e.ErrorMessage == "" && e.ErrorCode == "" {
+			e.ErrorMessage = jsonString(m["error"])
+		}
+	}
+	if e.ErrorCode == "" && e.ErrorDesc == "" && e.ErrorMessage == "" {
+		e.Excerpt = excerpt(body, 200)
+	}
+	for _, s := range redact {
+		if s == "" {
+			continue
+		}
+		for _, f := range []*string{&e.Status, &e.ErrorCode, &e.ErrorDesc, &e.ErrorMessage, &e.Excerpt} {
+			*f = strings.ReplaceAll(*f, s, "***")
+		}
+	}
+	return e
+}
+
+// jsonString renders a JSON scalar as text; objects and arrays give "".
+func jsonString(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return sanitize(s, 500)
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// excerpt keeps the readable text of a body: markup removed, white space
+// collapsed, control characters dropped, at most max runes.
+func excerpt(body []byte, max int) string {
+	var b strings.Builder
+	inTag := false
+	for _, r := range string(body) {
+		switch {
+		case r == '<':
+			inTag = true
+			b.WriteRune(' ')
+		case r == '>' && inTag:
+			inTag = false
+		case !inTag:
+			b.WriteRune(r)
+		}
+	}
+	return sanitize(b.String(), max)
+}
+
+// sanitize collapses white space, drops control and invalid characters and
+// truncates to max runes, so that a server's text cannot break a log line or
+// a diagnostic.
+func sanitize(s string, max int) string {
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError || (unicode.IsControl(r) && !unicode.IsSpace(r)) {
+			continue
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		need := 1
+		if space {
+			need = 2
+		}
+		if n+need > max {
+			b.WriteString("…")
+			break
+		}
+		if space {
+			b.WriteRune(' ')
+			space = false
+			n++
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// ActionError is returned by WaitForAction for an action that ended in ERROR.
+type ActionError struct {
+	ActionID int64
+	Process  string
+	Message  string
+	Action   *Action
+}
+
+// Error reads like `action 42 (POSTGRESQL_RESIZE) failed: <message>`.
+func (e *ActionError) Error() string {
+	s := fmt.Sprintf("action %d", e.ActionID)
+	if e.Process != "" {
+		s += " (" + e.Process + ")"
+	}
+	if e.Message == "" {
+		return s + " failed without a message"
+	}
+	return s + " failed: " + e.Message
+}
+
+// UnknownOutcomeError is returned for a create or an operation (POST or
+// PATCH) when the request may have reached ITCare but no answer says what
+// happened: the connection dropped after the request was sent, a gateway
+// answered 502/503/504, or a 202 named no action that could be found. Such
+// a request is never sent again automatically, because a second create would
+// make a second instance; the caller should look the resource up instead
+// (for a create: FindPostgreSQLByName).
+type UnknownOutcomeError struct {
+	Method string
+	Path   string
+	Err    error
+}
+
+// Error explains that the request may have been applied.
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("%s %s: outcome unknown, the request may have been applied: %v", e.Method, e.Path, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// AuthError is returned when the token endpoint rejects the client
+// credentials. It never contains the client secret.
+type AuthError struct {
+	TokenURL   string
+	HTTPStatus int
+	// Code and Description are the OAuth2 "error" and "error_description".
+	Code        string
+	Description string
+}
+
+// Error names the token URL and the answer, and what to check.
+func (e *AuthError) Error() string {
+	s := fmt.Sprintf("ITCare authentication failed: check client_id and client_secret (token URL %s): %d %s",
+		e.TokenURL, e.HTTPStatus, http.StatusText(e.HTTPStatus))
+	if e.Code != "" {
+		s += ": " + e.Code
+	}
+	if e.Description != "" {
+		s += " (" + e.Description + ")"
+	}
+	return s
+}
+
+// IsNotFound reports whether err is an API 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsConflict reports whether err is an API 409 (an action already runs on the resource).
+func IsConflict(err error) bool { return hasStatus(err, http.StatusConflict) }
+
+// IsUnknownOutcome reports whether err leaves open whether a create or an
+// operation was applied (see UnknownOutcomeError).
+func IsUnknownOutcome(err error) bool {
+	var u *UnknownOutcomeError
+	return errors.As(err, &u)
+}
+
+func hasStatus(err error, status int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.HTTPStatus == status
+}

@@ -1,0 +1,100 @@
+package itcare
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// A whole flow, with retries, a token renewal and an API error that echoes
+// the password: no log event may carry a secret, and every attempt is one
+// debug event.
+func TestLoggerNeverSeesSecrets(t *testing.T) {
+	const password = "Zq8#pW3!vN6@tR1x"
+	var f *fakeAPI
+	f = newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch {
+		case n == 1: // create, first attempt
+			w.Header().Set("Retry-After", "0")
+			writeJSON(w, http.StatusTooManyRequests, nil)
+		case n == 2:
+			writeJSON(w, http.StatusAccepted, `{"id":42,"internalId":7,"status":"IN_PROGRESS","resourceName":"pgdemo01"}`)
+		case n == 3:
+			writeJSON(w, http.StatusOK, `{"id":42,"status":"IN_PROGRESS"}`)
+		case n == 4:
+			writeJSON(w, http.StatusOK, `{"id":42,"status":"SUCCESS"}`)
+		case n == 5:
+			writeJSON(w, http.StatusServiceUnavailable, nil)
+		case n == 6:
+			writeJSON(w, http.StatusOK, `{"id":7,"name":"pgdemo01"}`)
+			f.revokeAll()
+		case n == 7: // resize with a new token
+			writeJSON(w, http.StatusAccepted, `{"id":43,"internalId":7,"status":"IN_PROGRESS"}`)
+		default: // a second create, refused with the password echoed
+			writeJSON(w, http.StatusBadRequest, `{"errorCode":"INVALID_FIELD_VALUE","errorDesc":"admPassword","errorMessage":"bad `+password+`"}`)
+		}
+	})
+	log := &recordingLogger{}
+	c := newTestClient(t, f, func(cfg *Config) { cfg.Logger = log })
+	recordSleeps(c)
+	ctx := context.Background()
+	req := CreatePostgreSQLRequest{Name: "pgdemo01", AdmPassword: password}
+	a, err := c.CreatePostgreSQL(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitForAction(ctx, a.ID, WaitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetPostgreSQL(ctx, 7); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ResizePostgreSQL(ctx, 7, "4cpu8gb"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreatePostgreSQL(ctx, req); err == nil {
+		t.Fatal("second create accepted")
+	}
+
+	secrets := []string{password, testClientSecret, base64.StdEncoding.EncodeToString([]byte(testClientID + ":" + testClientSecret)), "Bearer", "8f3a9c2e71"}
+	for _, tok := range f.issued {
+		secrets = append(secrets, tok)
+	}
+	events := log.all()
+	var debug, warn int
+	sawAction := false
+	for _, e := range events {
+		text := e.Msg + " " + fmt.Sprint(e.Fields)
+		for _, s := range secrets {
+			if strings.Contains(text, s) {
+				t.Errorf("log event %q carries %q", text, s)
+			}
+		}
+		switch e.Level {
+		case "debug":
+			debug++
+			for _, k := range []string{"method", "path", "attempt", "duration_ms", "status"} {
+				if _, ok := e.Fields[k]; !ok {
+					t.Errorf("debug event %v lacks %q", e.Fields, k)
+				}
+			}
+			if e.Fields["action_id"] == int64(42) && e.Fields["method"] == "POST" {
+				sawAction = true
+			}
+		case "warn":
+			warn++
+		}
+	}
+	if n := int(f.apiCalls.Load()); debug != n {
+		t.Errorf("%d debug events for %d API requests", debug, n)
+	}
+	if warn != 2 {
+		t.Errorf("%d warnings, want 2 (429 and 503)", warn)
+	}
+	if !sawAction {
+		t.Error("no debug event names the created action")
+	}
+}
