@@ -1,0 +1,57 @@
+// Command itcare-emulator serves an emulated ITCare API on a loopback port,
+// for acceptance tests, demos and CI runs without an ITCare account.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "itcare-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("itcare-emulator", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8787", "listen address")
+	clientID := fs.String("client-id", emulator.DefaultClientID, "accepted OAuth2 client id")
+	clientSecret := fs.String("client-secret", emulator.DefaultClientSecret, "accepted OAuth2 client secret")
+	actionDuration := fs.Duration("action-duration", emulator.DefaultActionDuration, "how long every asynchronous action runs")
+	tokenTTL := fs.Duration("token-ttl", emulator.DefaultTokenTTL, "access token lifetime")
+	state := fs.String("state", "", "JSON file holding the state across restarts (default: memory only)")
+	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("-log-level: %w", err)
+	}
+	srv, err := emulator.New(emulator.Config{
+		ClientID: *clientID, ClientSecret: *clientSecret,
+		ActionDuration: *actionDuration, TokenTTL: *tokenTTL, StatePath: *state,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+	})
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(*addr); err != nil {
+		return err
+	}
+	srv.WriteBanner(os.Stdout)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(os.Stdout, "itcare-emulator: stopping")
+	return srv.Close()
+}

@@ -1,0 +1,124 @@
+// Package emulator is a stateful, in-memory ITCare API for PostgreSQL: the
+// OAuth2 token endpoint, every /itcare/databases/postgresql endpoint,
+// /itcare/actions and /itcare/health, on one loopback port. It is the
+// backend of the acceptance tests, of the demo and of anyone testing
+// Terraform modules without an ITCare account.
+//
+// It is an independent reading of the ITCare documentation (the PostgreSQL
+// reference page wins over every other note) and does not import the
+// client package, so a misreading in either shows up as a failing test.
+//
+// Writes answer 202 with an action IN_PROGRESS; the action ends after
+// Config.ActionDuration and only then does the instance change. Actions are
+// settled lazily, under the one lock, whenever state is read, so the
+// outcome never depends on timer scheduling.
+//
+// An admin API under /_emulator/ (no token, never under /itcare) seeds,
+// changes and deletes instances out of band, injects faults, lists the
+// request log and actions, expires tokens and changes settings.
+//
+// # Assumptions
+//
+// Where the documentation is silent the emulator does the following; the
+// client keeps the same list.
+//
+// API conventions:
+//   - Every 4xx/5xx answer carries the error body {status, errorCode,
+//     errorDesc, errorMessage}; status is the Spring HttpStatus name.
+//   - An unknown or deleted instance or action id answers 404, errorCode
+//     NOT_FOUND; a non-numeric id answers 400 (errorDesc id).
+//   - A POST/PATCH body with a non-JSON Content-Type answers 415; a missing
+//     Content-Type is accepted.
+//   - JSON scalars are coerced as Jackson does ("15" for 15, 15 for "15",
+//     "true" for true); null is absent; unknown fields are ignored.
+//   - Only the first broken rule is reported, in the order name, area,
+//     nodeSizing, diskSize, admPassword, postgreVersion, serviceId,
+//     networkId, topology, trigram, allowedReplicationLag, HA fields,
+//     production reasons.
+//   - GET /itcare/databases/postgresql?name=N answers a Spring page; name is
+//     an exact match; page is 0-based, size defaults to 20 (max 2000).
+//   - GET /itcare/actions answers a bare array, newest first; statuses may
+//     be repeated or comma-separated; requestId matches the action id.
+//   - Tokens are opaque; refresh_expires_in is 0 and no refresh token is
+//     issued; wrong client credentials answer 401 unauthorized_client.
+//   - Basic client credentials are form-decoded first (RFC 6749).
+//   - Tokens are not persisted: a restarted emulator needs a new token.
+//
+// Create:
+//   - A duplicate name answers 400 (errorDesc name).
+//   - topology is accepted in any case and stored upper case.
+//   - trigram must match ^[A-Za-z]{3}$ and is stored as sent.
+//   - nodePrefix is 5–12 of A–Z and 0–9.
+//   - allowedReplicationLag is optional; absent or 0 means 10.
+//   - networkId's area must equal area (errorDesc networkId).
+//   - HA needs tls present in the body and az among the area's zones.
+//   - A standalone create refuses nodePrefix and az, and accepts tls.
+//   - Defaults: backupEnabled true, monitoringEnabled true,
+//     monitoringAlerting true, onCallSupervision false,
+//     replicationEnabled false, tls false, cloudId 1.
+//   - On a PRODUCTION service, backupEnabled=false needs noBackupProdReason
+//     and monitoringEnabled=false needs noMonitoringProdReason;
+//     replication has no such rule.
+//   - The admin password is checked, never stored, never read back.
+//
+// Read model:
+//   - backupEnabled reads as backupStatus, replicationEnabled as
+//     replicationStatus, onCallSupervision as monitoringOnCallEnabled,
+//     monitoringEnabled as monitoringEnabled and monitoringRequested.
+//   - version is the major ("15"); productVersion the latest community
+//     minor ("15.13"); productCode deb12pgNN for every major.
+//   - releasedAt, endOfSalesAt, endOfSupportAt and extendedSupportAt follow
+//     the community calendar; supportPhase is always STANDARD.
+//   - HA instances have 3 nodes (2 data nodes and 1 witness, all of the
+//     instance's sizing); instanceCount equals nodeCount.
+//   - Node names are nodePrefix01.. for HA, NAME01.. (name upper case)
+//     otherwise; nodes are spread over the area's zones starting at az.
+//   - A standalone's ipAddress is its node's; an HA's is a separate
+//     virtual address; addresses are taken from .10 of the network.
+//   - url is <name>.pg.cegedim.cloud:5432.
+//   - patchParty is next quarter's party: non-production on the second
+//     Thursday of the quarter's second month, production 24 days later (a
+//     Sunday); patchTag YYYY-Qn; patchGroup "1" for one node, null for HA.
+//   - Unset optional values (exclusion fields, completedAt) are null.
+//   - Every instance starts with database postgres holding plpgsql in
+//     pg_catalog; every instance offers the same 14 extensions.
+//   - GET …/versions is an int64 array of the supported majors above the
+//     current one (empty on 16).
+//
+// Statuses and actions:
+//   - CREATING → ACTIVE; UPDATING → ACTIVE, STOPPED or the status before;
+//     DELETING → gone (404).
+//   - A failed create leaves the instance in ERROR, which only DELETE
+//     accepts; a failed operation restores the previous status.
+//   - A PATCH or DELETE while an action runs answers 409 ACTION_IN_PROGRESS
+//     naming the action; a PATCH on an instance that is neither ACTIVE nor
+//     STOPPED answers 409 INVALID_STATUS.
+//   - Action ids start at 1200001; internalId is the instance id;
+//     submittedBy is the client id; completedAt is submittedAt plus the
+//     action duration.
+//   - Actions outlive their instance.
+//
+// Operations:
+//   - start on an ACTIVE or stop on a STOPPED instance is a no-op that
+//     ends in SUCCESS.
+//   - restore, enable_ha, install_extension and upgrade need an ACTIVE
+//     instance (400, errorDesc status); the others also run on STOPPED.
+//   - restore: problems with the source name sourceId; the source must be
+//     another instance; stop is exactly BEFORE or AFTER; the window (14
+//     days production, 7 otherwise) follows the source's service; a future
+//     timestamp is refused; the source's databases replace the
+//     destination's.
+//   - enable_ha: errorDesc topology when already HA, version below 12;
+//     allowedReplicationLag becomes replicationLag; patchGroup becomes null.
+//   - update_monitoring: state and on_call are each optional, at least one
+//     is required; an absent one keeps its value.
+//   - update_patch_party answers 202 with an action already in SUCCESS and
+//     applies at once; patchGroup is "1", "2" or "3"; excludedBy is the
+//     client id; including clears the exclusion fields.
+//   - install_extension needs version 15 or later (errorDesc version);
+//     dbname is a lowercase identifier of at most 63 characters; a missing
+//     database is created (with plpgsql); extensions go to schema public;
+//     an installed one is skipped.
+//   - upgrade: targetVersion may be a string or a number and must be in
+//     GET …/versions.
+package emulator

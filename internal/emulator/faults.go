@@ -1,0 +1,232 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Fault kinds.
+const (
+	FaultLatency     = "latency"
+	FaultStatus      = "status"
+	FaultDrop        = "drop"
+	FaultActionError = "action_error"
+	FaultActionHang  = "action_hang"
+	FaultTokenExpiry = "token_expiry"
+)
+
+// Fault is an injected failure. Every non-empty matcher (Method, Path,
+// InstanceName, Operation) must match a request for the fault to apply.
+type Fault struct {
+	// ID is set by the server when the fault is added.
+	ID   int    `json:"id,omitempty"`
+	Kind string `json:"kind"`
+	// Method matches the HTTP method, case-insensitively.
+	Method string `json:"method,omitempty"`
+	// Path matches a prefix of the URL path.
+	Path string `json:"path,omitempty"`
+	// InstanceName matches requests on that instance: by id in the path,
+	// by name in a create body, or by an action's resource name.
+	InstanceName string `json:"instanceName,omitempty"`
+	// Operation matches a PATCH operation, or "create" / "delete".
+	Operation string `json:"operation,omitempty"`
+	// Status is the answer of a "status" fault (default 503).
+	Status int `json:"status,omitempty"`
+	// RetryAfter is sent as a Retry-After header in seconds.
+	RetryAfter time.Duration `json:"-"`
+	// Latency delays a "latency" fault's requests.
+	Latency time.Duration `json:"-"`
+	// Count is how many requests the fault applies to; 0 means until cleared.
+	Count int `json:"count,omitempty"`
+	// After makes a "drop" fault perform the request before dropping the
+	// connection: the write happens, its answer is lost.
+	After bool `json:"after,omitempty"`
+	// Message is the error text (status and action_error faults).
+	Message string `json:"message,omitempty"`
+}
+
+type faultWire struct {
+	ID           int    `json:"id,omitempty"`
+	Kind         string `json:"kind"`
+	Method       string `json:"method,omitempty"`
+	Path         string `json:"path,omitempty"`
+	InstanceName string `json:"instanceName,omitempty"`
+	Operation    string `json:"operation,omitempty"`
+	Status       int    `json:"status,omitempty"`
+	RetryAfter   string `json:"retryAfter,omitempty"`
+	Latency      string `json:"latency,omitempty"`
+	Count        int    `json:"count,omitempty"`
+	After        bool   `json:"after,omitempty"`
+	Message      string `json:"message,omitempty"`
+}
+
+// MarshalJSON writes durations as Go duration strings ("500ms").
+func (f Fault) MarshalJSON() ([]byte, error) {
+	w := faultWire{ID: f.ID, Kind: f.Kind, Method: f.Method, Path: f.Path, InstanceName: f.InstanceName,
+		Operation: f.Operation, Status: f.Status, Count: f.Count, After: f.After, Message: f.Message}
+	if f.RetryAfter > 0 {
+		w.RetryAfter = f.RetryAfter.String()
+	}
+	if f.Latency > 0 {
+		w.Latency = f.Latency.String()
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads durations as Go duration strings ("2s", "500ms").
+func (f *Fault) UnmarshalJSON(b []byte) error {
+	var w faultWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*f = Fault{ID: w.ID, Kind: w.Kind, Method: w.Method, Path: w.Path, InstanceName: w.InstanceName,
+		Operation: w.Operation, Status: w.Status, Count: w.Count, After: w.After, Message: w.Message}
+	var err error
+	if w.RetryAfter != "" {
+		if f.RetryAfter, err = time.ParseDuration(w.RetryAfter); err != nil {
+			return fmt.Errorf("retryAfter: %w", err)
+		}
+	}
+	if w.Latency != "" {
+		if f.Latency, err = time.ParseDuration(w.Latency); err != nil {
+			return fmt.Errorf("latency: %w", err)
+		}
+	}
+	return nil
+}
+
+func (f Fault) validate() error {
+	switch f.Kind {
+	case FaultLatency:
+		if f.Latency <= 0 {
+			return fmt.Errorf("a latency fault needs a positive latency")
+		}
+	case FaultStatus:
+		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
+			return fmt.Errorf("status must be 400 to 599")
+		}
+	case FaultDrop, FaultActionError, FaultActionHang, FaultTokenExpiry:
+	default:
+		return fmt.Errorf("unknown fault kind %q (latency, status, drop, action_error, action_hang, token_expiry)", f.Kind)
+	}
+	if f.Count < 0 {
+		return fmt.Errorf("count must not be negative")
+	}
+	return nil
+}
+
+type faultState struct {
+	Fault
+	used int
+}
+
+func (f *Fault) matches(ri *reqInfo) bool {
+	switch {
+	case f.Method != "" && !strings.EqualFold(f.Method, ri.method):
+		return false
+	case f.Path != "" && !strings.HasPrefix(ri.path, f.Path):
+		return false
+	case f.InstanceName != "" && f.InstanceName != ri.instanceName:
+		return false
+	case f.Operation != "" && f.Operation != ri.operation:
+		return false
+	}
+	return true
+}
+
+// useLocked counts one application and drops a used-up fault.
+func (s *Server) useLocked(fs *faultState) {
+	fs.used++
+	if fs.Count > 0 && fs.used >= fs.Count {
+		for i, x := range s.faults {
+			if x == fs {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// takeRequestFaults returns the summed latency of matching latency faults
+// and the first matching fault that replaces the answer.
+func (s *Server) takeRequestFaults(ri *reqInfo, authenticated bool) (time.Duration, *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var latency time.Duration
+	var hit *Fault
+	for _, fs := range append([]*faultState(nil), s.faults...) {
+		if !fs.matches(ri) {
+			continue
+		}
+		switch fs.Kind {
+		case FaultLatency:
+			latency += fs.Latency
+			s.useLocked(fs)
+		case FaultStatus, FaultDrop, FaultTokenExpiry:
+			if hit != nil || (fs.Kind == FaultTokenExpiry && !authenticated) {
+				continue
+			}
+			f := fs.Fault
+			hit = &f
+			s.useLocked(fs)
+		}
+	}
+	return latency, hit
+}
+
+// takeActionFaultLocked returns the first action fault matching the write
+// that is creating an action.
+func (s *Server) takeActionFaultLocked(ri *reqInfo) *Fault {
+	for _, fs := range s.faults {
+		if (fs.Kind == FaultActionError || fs.Kind == FaultActionHang) && fs.matches(ri) {
+			f := fs.Fault
+			s.useLocked(fs)
+			return &f
+		}
+	}
+	return nil
+}
+
+// AddFault injects a fault. A fault of an unknown kind never matches.
+func (s *Server) AddFault(f Fault) {
+	s.addFault(f)
+}
+
+func (s *Server) addFault(f Fault) Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextFaultID++
+	f.ID = s.nextFaultID
+	s.faults = append(s.faults, &faultState{Fault: f})
+	return f
+}
+
+// Faults returns the faults still active.
+func (s *Server) Faults() []Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Fault, 0, len(s.faults))
+	for _, fs := range s.faults {
+		out = append(out, fs.Fault)
+	}
+	return out
+}
+
+// ClearFaults removes every fault and lets hung actions finish.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.unlock()
+	s.faults = nil
+	now := s.now()
+	for _, a := range s.actions {
+		if a.Hang {
+			a.Hang = false
+			if a.DueAt.Before(now) {
+				a.DueAt = now
+			}
+			s.dirty = true
+		}
+	}
+}

@@ -1,0 +1,520 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures an emulator. The zero value is usable.
+type Config struct {
+	// ClientID and ClientSecret are the only credentials the token endpoint
+	// accepts. Defaults: "itcare-emulator" / "itcare-emulator-secret".
+	ClientID, ClientSecret string
+	// ActionDuration is how long every asynchronous action runs. Default 2s.
+	ActionDuration time.Duration
+	// TokenTTL is the lifetime of an access token. Default 20m, as ITCare.
+	TokenTTL time.Duration
+	// StatePath, when set, is a JSON file loaded at start and rewritten
+	// after every change, so that a demo survives a restart.
+	StatePath string
+	// Logger receives one line per request. Nil discards.
+	Logger *slog.Logger
+}
+
+// Default credentials and timings.
+const (
+	DefaultClientID       = "itcare-emulator"
+	DefaultClientSecret   = "itcare-emulator-secret"
+	DefaultActionDuration = 2 * time.Second
+	DefaultTokenTTL       = 20 * time.Minute
+
+	// MediaType is the content type of every /itcare answer.
+	MediaType = "application/vnd.cegedim-it.v1+json"
+
+	firstInstanceID = 500061854
+	firstActionID   = 1200001
+	maxBodyBytes    = 8 << 20
+)
+
+// Paths the emulator serves.
+const (
+	TokenPath = "/auth/realms/cloud/protocol/openid-connect/token"
+	APIPrefix = "/itcare"
+	pgPath    = "/itcare/databases/postgresql"
+	adminPath = "/_emulator"
+)
+
+// Server is an in-memory ITCare API.
+type Server struct {
+	cfg    Config
+	logger *slog.Logger
+	mux    *http.ServeMux
+	admin  *http.ServeMux
+
+	mu             sync.Mutex
+	actionDuration time.Duration
+	tokenTTL       time.Duration
+	tokens         map[string]tokenInfo
+	instances      map[int64]*Instance
+	actions        map[int64]*actionState
+	services       map[int64]Service
+	networks       map[int64]Network
+	areas          map[string]Area
+	nextInstanceID int64
+	nextActionID   int64
+	nextIP         map[int64]int
+	faults         []*faultState
+	nextFaultID    int
+	requests       []RequestRecord
+	dirty          bool
+
+	lnMu    sync.Mutex
+	httpSrv *http.Server
+	url     string
+}
+
+// New builds a server and loads the state file if there is one.
+func New(cfg Config) (*Server, error) {
+	if cfg.ClientID == "" {
+		cfg.ClientID = DefaultClientID
+	}
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = DefaultClientSecret
+	}
+	if cfg.ActionDuration <= 0 {
+		cfg.ActionDuration = DefaultActionDuration
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = DefaultTokenTTL
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	services, networks, areas := seedCatalogue()
+	s := &Server{
+		cfg:            cfg,
+		logger:         logger,
+		actionDuration: cfg.ActionDuration,
+		tokenTTL:       cfg.TokenTTL,
+		tokens:         map[string]tokenInfo{},
+		instances:      map[int64]*Instance{},
+		actions:        map[int64]*actionState{},
+		services:       services,
+		networks:       networks,
+		areas:          areas,
+		nextInstanceID: firstInstanceID,
+		nextActionID:   firstActionID,
+		nextIP:         map[int64]int{},
+	}
+	if cfg.StatePath != "" {
+		if err := s.load(cfg.StatePath); err != nil {
+			return nil, err
+		}
+	}
+	s.routes()
+	return s, nil
+}
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("POST "+TokenPath, s.handleToken)
+	m.HandleFunc("GET /itcare/health", s.handleHealth)
+	m.HandleFunc("GET "+pgPath, s.handleList)
+	m.HandleFunc("POST "+pgPath, s.handleCreate)
+	m.HandleFunc("GET "+pgPath+"/{id}", s.handleGet)
+	m.HandleFunc("PATCH "+pgPath+"/{id}", s.handlePatch)
+	m.HandleFunc("DELETE "+pgPath+"/{id}", s.handleDelete)
+	m.HandleFunc("GET "+pgPath+"/{id}/{sub}", s.handleSub)
+	m.HandleFunc("GET /itcare/actions", s.handleActionList)
+	m.HandleFunc("GET /itcare/actions/{id}", s.handleActionGet)
+	m.HandleFunc("/", s.handleUnknown)
+	s.mux = m
+	s.admin = s.adminRoutes()
+}
+
+// Handler returns the HTTP handler of the whole emulator (API, token
+// endpoint and admin API).
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+
+// Start listens on addr (e.g. "127.0.0.1:0") and serves in the background.
+func (s *Server) Start(addr string) error {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if s.httpSrv != nil {
+		return errors.New("emulator already started")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.url = "http://" + ln.Addr().String()
+	go func() {
+		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("emulator stopped serving", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Close stops the listener started by Start.
+func (s *Server) Close() error {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	if s.httpSrv == nil {
+		return nil
+	}
+	err := s.httpSrv.Close()
+	s.httpSrv = nil
+	return err
+}
+
+// URL is the server's root, e.g. "http://127.0.0.1:8787"; empty before Start.
+func (s *Server) URL() string {
+	s.lnMu.Lock()
+	defer s.lnMu.Unlock()
+	return s.url
+}
+
+// APIURL is the API base that clients are configured with.
+func (s *Server) APIURL() string { return s.URL() + APIPrefix }
+
+// TokenURL is the OAuth2 token endpoint.
+func (s *Server) TokenURL() string { return s.URL() + TokenPath }
+
+// ClientID is the accepted client id.
+func (s *Server) ClientID() string { return s.cfg.ClientID }
+
+// ClientSecret is the accepted client secret.
+func (s *Server) ClientSecret() string { return s.cfg.ClientSecret }
+
+// SetActionDuration changes the duration of actions submitted from now on.
+func (s *Server) SetActionDuration(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d < 0 {
+		d = 0
+	}
+	s.actionDuration = d
+}
+
+// SetTokenTTL changes the lifetime of tokens issued from now on.
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d > 0 {
+		s.tokenTTL = d
+	}
+}
+
+func (s *Server) now() time.Time { return time.Now() }
+
+// lock takes the state lock and settles every action that is due, so
+// every reader sees the same state whatever the order of requests.
+func (s *Server) lock() {
+	s.mu.Lock()
+	s.advanceLocked(s.now())
+}
+
+// unlock persists a changed state before releasing the lock, so the file
+// never lags behind an answer already sent.
+func (s *Server) unlock() {
+	if s.dirty {
+		s.dirty = false
+		if s.cfg.StatePath != "" {
+			if err := s.saveLocked(s.cfg.StatePath); err != nil {
+				s.logger.Error("emulator state not saved", "path", s.cfg.StatePath, "err", err)
+			}
+		}
+	}
+	s.mu.Unlock()
+}
+
+// reqInfo is what faults and the request log need to know about a request.
+type reqInfo struct {
+	method       string
+	path         string
+	operation    string // PATCH operation, or "create"/"delete"
+	patchOp      string // PATCH operation only, for the request log
+	instanceName string
+	body         []byte
+	user         string
+}
+
+type reqInfoKey struct{}
+
+func infoFrom(r *http.Request) *reqInfo {
+	if ri, ok := r.Context().Value(reqInfoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{method: r.Method, path: r.URL.Path}
+}
+
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
+	if err != nil {
+		writeError(w, apiErr(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read the request body"))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if r.URL.Path == adminPath || strings.HasPrefix(r.URL.Path, adminPath+"/") {
+		sw := &statusWriter{ResponseWriter: w}
+		s.admin.ServeHTTP(sw, r)
+		s.logger.Debug("emulator admin request", "method", r.Method, "path", r.URL.Path, "status", sw.code(), "duration", time.Since(start))
+		return
+	}
+	ri := s.describe(r, body)
+	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
+	sw := &statusWriter{ResponseWriter: w}
+	s.serveAPI(sw, r, ri)
+	status := sw.code()
+	if sw.dropped {
+		status = 0
+	}
+	d := time.Since(start)
+	s.mu.Lock()
+	s.requests = append(s.requests, RequestRecord{
+		Time: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Status: status, Duration: d, Operation: ri.patchOp, Body: redactBody(body, r.Header.Get("Content-Type")),
+	})
+	s.mu.Unlock()
+	s.logger.Info("itcare request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", d)
+}
+
+// describe finds the instance a request is about, for fault matching.
+func (s *Server) describe(r *http.Request, body []byte) *reqInfo {
+	ri := &reqInfo{method: r.Method, path: r.URL.Path, body: body}
+	var obj struct {
+		Name      any `json:"name"`
+		Operation any `json:"operation"`
+	}
+	if len(body) > 0 && (r.Method == http.MethodPost || r.Method == http.MethodPatch) {
+		_ = json.Unmarshal(body, &obj)
+	}
+	switch r.Method {
+	case http.MethodPatch:
+		if op, ok := obj.Operation.(string); ok {
+			ri.patchOp, ri.operation = op, op
+		}
+	case http.MethodPost:
+		if r.URL.Path == pgPath {
+			ri.operation = "create"
+			if n, ok := obj.Name.(string); ok {
+				ri.instanceName = n
+			}
+		}
+	case http.MethodDelete:
+		ri.operation = "delete"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case strings.HasPrefix(r.URL.Path, pgPath+"/"):
+		idStr, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, pgPath+"/"), "/")
+		if id, err := strconv.ParseInt(idStr, 10, 64); err == nil {
+			if in, ok := s.instances[id]; ok {
+				ri.instanceName = in.Name
+			}
+		}
+	case strings.HasPrefix(r.URL.Path, "/itcare/actions/"):
+		if id, err := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/itcare/actions/"), 10, 64); err == nil {
+			if a, ok := s.actions[id]; ok {
+				ri.instanceName = a.Action.ResourceName
+			}
+		}
+	}
+	return ri
+}
+
+func needsAuth(path string) bool {
+	return (path == APIPrefix || strings.HasPrefix(path, APIPrefix+"/")) && path != "/itcare/health"
+}
+
+func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
+	latency, f := s.takeRequestFaults(ri, needsAuth(r.URL.Path))
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
+	if f != nil {
+		switch f.Kind {
+		case FaultStatus:
+			code := f.Status
+			if code == 0 {
+				code = http.StatusServiceUnavailable
+			}
+			if f.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
+			}
+			msg := f.Message
+			if msg == "" {
+				msg = "injected fault: " + http.StatusText(code)
+			}
+			writeError(w, apiErr(code, statusName(code), "", msg))
+			return
+		case FaultDrop:
+			if f.After {
+				s.dispatch(&statusWriter{ResponseWriter: discardWriter{h: http.Header{}}}, r)
+			}
+			w.dropped = true
+			if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					_ = conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case FaultTokenExpiry:
+			if tok := bearer(r); tok != "" {
+				s.mu.Lock()
+				delete(s.tokens, tok)
+				s.mu.Unlock()
+			}
+			writeUnauthorized(w, "the access token has expired")
+			return
+		}
+	}
+	s.dispatch(w, r)
+}
+
+// dispatch authenticates /itcare calls and routes the request.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
+	if needsAuth(r.URL.Path) {
+		user, msg := s.authenticate(r)
+		if msg != "" {
+			writeUnauthorized(w, msg)
+			return
+		}
+		infoFrom(r).user = user
+		if r.Method == http.MethodPost || r.Method == http.MethodPatch || r.Method == http.MethodPut {
+			if ct := r.Header.Get("Content-Type"); ct != "" {
+				mt, _, err := mime.ParseMediaType(ct)
+				if err != nil || !(strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json")) {
+					writeError(w, apiErr(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type",
+						fmt.Sprintf("Content-Type '%s' is not supported; send JSON", ct)))
+					return
+				}
+			}
+		}
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "UP"})
+}
+
+func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if p == pgPath || strings.HasPrefix(p, pgPath+"/") || strings.HasPrefix(p, "/itcare/actions") || p == TokenPath {
+		writeError(w, apiErr(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method",
+			fmt.Sprintf("Request method '%s' is not supported on %s", r.Method, p)))
+		return
+	}
+	writeError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint "+r.Method+" "+p))
+}
+
+// statusWriter remembers the status code for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status  int
+	dropped bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+	return w.status
+}
+
+// discardWriter runs a handler whose answer will never be sent (the "lost
+// answer" fault).
+type discardWriter struct{ h http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.h }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		code = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(`{"status":"INTERNAL_SERVER_ERROR","errorCode":"INTERNAL_ERROR","errorDesc":"","errorMessage":"cannot encode the answer"}` + "\n")
+	}
+	w.Header().Set("Content-Type", MediaType)
+	w.WriteHeader(code)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func writeError(w http.ResponseWriter, e *APIError) { writeJSON(w, e.HTTPStatus, e) }
+
+func writeUnauthorized(w http.ResponseWriter, msg string) {
+	w.Header().Set("WWW-Authenticate", `Bearer realm="cloud", error="invalid_token"`)
+	writeError(w, apiErr(http.StatusUnauthorized, "UNAUTHORIZED", "Authorization", msg))
+}
+
+func pathID(r *http.Request) (int64, *APIError) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0, fieldErr("id", fmt.Sprintf("'%s' is not an int64", raw))
+	}
+	return id, nil
+}
+
+// sortedInstances returns the instances by id, for stable listings.
+func (s *Server) sortedInstancesLocked() []*Instance {
+	out := make([]*Instance, 0, len(s.instances))
+	for _, in := range s.instances {
+		out = append(out, in)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+func (s *Server) instanceByNameLocked(name string) (*Instance, bool) {
+	for _, in := range s.instances {
+		if in.Name == name {
+			return in, true
+		}
+	}
+	return nil, false
+}
