@@ -1,0 +1,139 @@
+// Package acctest holds what the acceptance tests of the provider share: the
+// provider factories, an in-process ITCare emulator per test, and the
+// Terraform CLI settings that keep a test run offline.
+package acctest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/provider"
+)
+
+// ProviderName is the local name of the provider in test configurations.
+const ProviderName = "itcare"
+
+// ProtoV6ProviderFactories serves the provider in-process to the real
+// terraform binary.
+var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+}
+
+// DefaultActionDuration is how long an emulated ITCare action lasts in
+// acceptance tests: long enough for an apply to really wait, short enough
+// to keep the suite within CI's budget.
+const DefaultActionDuration = 300 * time.Millisecond
+
+// SetupTestMain prepares the environment shared by every acceptance test of
+// a package. Call it from TestMain before m.Run.
+//
+// The machine's TF_CLI_CONFIG_FILE may name a missing file or a registry
+// mirror; tests use an empty CLI configuration of their own so the
+// in-process provider is the only one Terraform needs. The poll cap keeps
+// the action waiter's sleeps close to the emulator's action duration.
+func SetupTestMain() (cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "itcare-acc-")
+	if err != nil {
+		return nil, err
+	}
+	cfg := filepath.Join(dir, "terraformrc")
+	if err := os.WriteFile(cfg, []byte("# acceptance tests: no registry, no mirror\n"), 0o600); err != nil {
+		return nil, err
+	}
+	env := map[string]string{
+		"TF_CLI_CONFIG_FILE":        cfg,
+		"CHECKPOINT_DISABLE":        "1",
+		"TF_IN_AUTOMATION":          "1",
+		provider.EnvPollIntervalMax: "250ms",
+		provider.EnvRetryWaitMax:    "200ms",
+	}
+	for k, v := range env {
+		if err := os.Setenv(k, v); err != nil {
+			return nil, err
+		}
+	}
+	// Credentials from the developer's shell must not reach a test.
+	for _, k := range []string{provider.EnvAPIURL, provider.EnvTokenURL, provider.EnvClientID, provider.EnvClientSecret, provider.EnvMaxRetries} {
+		_ = os.Unsetenv(k)
+	}
+	return func() { _ = os.RemoveAll(dir) }, nil
+}
+
+// PreCheck fails the test early when the terraform binary is missing, so
+// that terraform-plugin-testing never tries to download one.
+func PreCheck(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC_TERRAFORM_VERSION") != "" {
+		t.Fatal("TF_ACC_TERRAFORM_VERSION makes terraform-plugin-testing download Terraform; unset it and put terraform on PATH")
+	}
+	if _, err := lookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatal("terraform is not on PATH: acceptance tests run the real terraform binary")
+	}
+}
+
+// Emulator is an ITCare emulator running for one test.
+type Emulator struct {
+	*emulator.Server
+}
+
+// NewEmulator starts an in-process emulator on a random loopback port and
+// stops it when the test ends.
+func NewEmulator(t *testing.T) *Emulator {
+	t.Helper()
+	srv, err := emulator.New(emulator.Config{ActionDuration: DefaultActionDuration})
+	if err != nil {
+		t.Fatalf("emulator: %v", err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatalf("emulator: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return &Emulator{Server: srv}
+}
+
+// ProviderConfig returns the provider block that points at this emulator.
+func (e *Emulator) ProviderConfig() string {
+	return fmt.Sprintf(`
+provider "itcare" {
+  api_url       = %q
+  token_url     = %q
+  client_id     = %q
+  client_secret = %q
+}
+`, e.APIURL(), e.TokenURL(), e.ClientID(), e.ClientSecret())
+}
+
+// Config prepends the provider block to a test configuration.
+func (e *Emulator) Config(hcl string) string {
+	return e.ProviderConfig() + "\n" + hcl
+}
+
+// Writes returns the POST, PATCH and DELETE requests the emulator received
+// under /itcare, in order.
+func (e *Emulator) Writes() []emulator.RequestRecord {
+	var out []emulator.RequestRecord
+	for _, r := range e.Requests() {
+		if !strings.HasPrefix(r.Path, "/itcare/") {
+			continue
+		}
+		switch r.Method {
+		case "POST", "PATCH", "DELETE":
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// RandomName returns an instance name that is valid for ITCare (lowercase
+// letters and digits, 5 to 60 characters) and unique within a test run.
+func RandomName(prefix string) string {
+	return fmt.Sprintf("%s%d", prefix, time.Now().UnixNano()%1_000_000_000)
+}
