@@ -1,0 +1,52 @@
+variable "pg_admin_password" {
+  type      = string
+  sensitive = true
+}
+
+# A standalone instance. The password is write-only: it is sent to ITCare
+# at creation and never stored in the Terraform state.
+resource "itcare_postgresql" "app" {
+  name        = "appdb01"
+  service_id  = 1001
+  network_id  = 2001
+  area        = "EB-QA"
+  trigram     = "APP"
+  node_sizing = "2cpu4gb"
+  disk_size   = 40
+  version     = "15"
+
+  adm_password_wo         = var.pg_admin_password
+  adm_password_wo_version = 1
+
+  extensions = [
+    { database = "postgres", name = "pg_trgm" },
+  ]
+
+  timeouts = {
+    create = "3h"
+  }
+}
+
+# A high-availability instance (three nodes).
+resource "itcare_postgresql" "ha" {
+  name              = "appdb02"
+  service_id        = 1001
+  network_id        = 2001
+  area              = "EB-QA"
+  trigram           = "APP"
+  node_sizing       = "4cpu8gb"
+  disk_size         = 100
+  version           = "16"
+  topology          = "HA"
+  node_prefix       = "APPDBHA"
+  availability_zone = "EB-QA-A"
+  tls               = true
+
+  adm_password_wo         = var.pg_admin_password
+  adm_password_wo_version = 1
+
+  patch_party = {
+    excluded         = true
+    exclusion_reason = "Patched during the application's own maintenance window"
+  }
+}

@@ -1,0 +1,249 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
+)
+
+// Diagnostic summaries of the itcare_postgresql resource.
+const (
+	summaryCreate         = "Error Creating PostgreSQL Instance"
+	summaryRead           = "Error Reading PostgreSQL Instance"
+	summaryUpdate         = "Error Updating PostgreSQL Instance"
+	summaryDelete         = "Error Deleting PostgreSQL Instance"
+	summaryImport         = "Error Importing PostgreSQL Instance"
+	summaryRestore        = "Error Restoring PostgreSQL Instance"
+	summaryProtected      = "PostgreSQL Instance Protected Against Deletion"
+	summaryPasswordChange = "Administrator Password Cannot Change"
+)
+
+// opContext describes the operation a diagnostic is about.
+type opContext struct {
+	// Operation is "create", "read", "delete" or an ITCare operation name.
+	Operation   string
+	ID          int64
+	Name        string
+	ActionID    int64
+	Timeout     time.Duration
+	TimeoutName string
+	// PasswordAttr is the attribute that carried the password, for an API
+	// error about admPassword.
+	PasswordAttr string
+}
+
+func (o opContext) subject() string {
+	switch {
+	case o.ID != 0 && o.Name != "":
+		return fmt.Sprintf("the PostgreSQL instance %q (id %d)", o.Name, o.ID)
+	case o.ID != 0:
+		return fmt.Sprintf("the PostgreSQL instance with id %d", o.ID)
+	default:
+		return fmt.Sprintf("the PostgreSQL instance %q", o.Name)
+	}
+}
+
+// hint says what the user can do after a failed operation.
+func (o opContext) hint() string {
+	switch {
+	case o.Operation == "create" && o.ID == 0:
+		return "Nothing was recorded in the Terraform state. Correct the cause and apply again."
+	case o.Operation == "create" || o.Operation == itcare.OpRestore || isOperation(o.Operation):
+		// Terraform does not ask the provider before replacing a tainted
+		// object, so deletion_protection cannot stop that replacement: say so.
+		return "The instance id is recorded in the Terraform state and the resource is marked tainted: the next apply " +
+			"deletes this instance and creates a new one, whatever deletion_protection says. Check the instance and the " +
+			"action in the ITCare console first; if the instance turns out usable, run `terraform untaint` on this " +
+			"resource and apply again instead."
+	case o.Operation == "delete":
+		return "The instance is still in the Terraform state. Check the action in the ITCare console, then run the destroy again."
+	default:
+		return "Check the provider's api_url and credentials and ITCare's status, then run Terraform again."
+	}
+}
+
+func isOperation(op string) bool {
+	switch op {
+	case itcare.OpStart, itcare.OpStop, itcare.OpResize, itcare.OpEnableHA, itcare.OpUpdateMonitoring,
+		itcare.OpUpdatePatchParty, itcare.OpInstallExtension, itcare.OpUpgrade:
+		return true
+	}
+	return false
+}
+
+// addAPIError turns an error of the client into a diagnostic that names
+// the instance, the operation, the action and ITCare's message. An API
+// error about a known field is attached to its attribute.
+func addAPIError(diags *diag.Diagnostics, summary string, op opContext, err error) {
+	var (
+		actionErr *itcare.ActionError
+		apiErr    *itcare.APIError
+		authErr   *itcare.AuthError
+		what      string
+		attr      path.Path
+		hasAttr   bool
+	)
+	verb := "create"
+	if op.Operation != "create" {
+		verb = "run " + op.Operation + " on"
+		switch op.Operation {
+		case "read", "delete":
+			verb = op.Operation
+		case "look up by name":
+			verb = "look up"
+		}
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		what = fmt.Sprintf("Terraform stopped waiting after %s (timeouts.%s)", op.Timeout, op.TimeoutName)
+		if op.ActionID != 0 {
+			what += fmt.Sprintf(" while ITCare action %d was still running; the action may still complete in ITCare", op.ActionID)
+		}
+		what += ". If ITCare needs longer, raise timeouts." + op.TimeoutName + "."
+	case errors.As(err, &actionErr):
+		what = fmt.Sprintf("ITCare action %d", actionErr.ActionID)
+		if actionErr.Process != "" {
+			what += " (" + actionErr.Process + ")"
+		}
+		msg := actionErr.Message
+		if msg == "" {
+			msg = "no message"
+		}
+		what += " ended in ERROR: " + msg
+	case errors.As(err, &authErr):
+		what = authErr.Error()
+	case errors.As(err, &apiErr):
+		what = "ITCare refused the request: " + apiErr.Error()
+		attr, hasAttr = attributeForAPIField(apiErr.ErrorDesc, op.PasswordAttr)
+		if op.ActionID != 0 {
+			what += fmt.Sprintf(" (action %d)", op.ActionID)
+		}
+	case itcare.IsUnknownOutcome(err):
+		what = err.Error()
+	default:
+		what = err.Error()
+		if op.ActionID != 0 {
+			what += fmt.Sprintf(" (action %d)", op.ActionID)
+		}
+	}
+	detail := fmt.Sprintf("Could not %s %s. %s\n\n%s", verb, op.subject(), what, op.hint())
+	if hasAttr {
+		diags.AddAttributeError(attr, summary, detail)
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+// addUnknownCreateOutcome reports a create whose result could not be
+// established, even by looking the instance up by name.
+func addUnknownCreateOutcome(diags *diag.Diagnostics, op opContext, postErr error, found []itcare.PostgreSQL, findErr error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ITCare did not say whether %s was created", op.subject())
+	if postErr != nil {
+		fmt.Fprintf(&b, " (%v)", postErr)
+	}
+	b.WriteString(", and looking it up by name ")
+	switch {
+	case findErr != nil:
+		fmt.Fprintf(&b, "failed: %v.", findErr)
+	case len(found) == 0:
+		b.WriteString("found nothing.")
+	default:
+		ids := make([]string, len(found))
+		for i, pg := range found {
+			ids[i] = fmt.Sprint(pg.ID)
+		}
+		fmt.Fprintf(&b, "found %d instances (ids %s).", len(found), strings.Join(ids, ", "))
+	}
+	b.WriteString("\n\nCheck the ITCare console. If the instance exists, import it (terraform import, or an import block " +
+		"with its id); otherwise apply again. Terraform does not resend a create whose outcome is unknown, so that no " +
+		"second instance is made.")
+	diags.AddError(summaryCreate, b.String())
+}
+
+// apiFieldAttributes maps the API's field names, as errorDesc names them,
+// to attribute paths.
+var apiFieldAttributes = map[string]path.Path{
+	"name":                    path.Root("name"),
+	"serviceId":               path.Root("service_id"),
+	"networkId":               path.Root("network_id"),
+	"area":                    path.Root("area"),
+	"trigram":                 path.Root("trigram"),
+	"nodeSizing":              path.Root("node_sizing"),
+	"sizing":                  path.Root("node_sizing"),
+	"diskSize":                path.Root("disk_size"),
+	"postgreVersion":          path.Root("version"),
+	"targetVersion":           path.Root("version"),
+	"topology":                path.Root("topology"),
+	"allowedReplicationLag":   path.Root("allowed_replication_lag"),
+	"replicationLag":          path.Root("allowed_replication_lag"),
+	"nodePrefix":              path.Root("node_prefix"),
+	"az":                      path.Root("availability_zone"),
+	"tls":                     path.Root("tls"),
+	"backupEnabled":           path.Root("backup_enabled"),
+	"dbBackupPolicyId":        path.Root("db_backup_policy_id"),
+	"serverBackupPolicyId":    path.Root("server_backup_policy_id"),
+	"noBackupProdReason":      path.Root("no_backup_prod_reason"),
+	"noMonitoringProdReason":  path.Root("no_monitoring_prod_reason"),
+	"noReplicationProdReason": path.Root("no_replication_prod_reason"),
+	"replicationEnabled":      path.Root("replication_enabled"),
+	"monitoringEnabled":       path.Root("monitoring_enabled"),
+	"monitoringAlerting":      path.Root("monitoring_alerting"),
+	"onCallSupervision":       path.Root("on_call_supervision"),
+	"cloudId":                 path.Root("cloud_id"),
+	"platform":                path.Root("platform"),
+	"region":                  path.Root("region"),
+	"regulation":              path.Root("regulation"),
+	"changeReference":         path.Root("change_reference"),
+	"sourceId":                path.Root("restore").AtName("source_id"),
+	"timestamp":               path.Root("restore").AtName("timestamp"),
+	"stop":                    path.Root("restore").AtName("stop"),
+	"patchGroup":              path.Root("patch_party").AtName("patch_group"),
+	"exclusionReason":         path.Root("patch_party").AtName("exclusion_reason"),
+	"excluded":                path.Root("patch_party").AtName("excluded"),
+	"dbname":                  path.Root("extensions"),
+	"extensions_list":         path.Root("extensions"),
+}
+
+// attributeForAPIField finds the attribute an errorDesc names. errorDesc
+// may be a bare field ("diskSize"), a dotted one ("options.sizing") or a
+// phrase quoting it ("Error on field 'sizing'").
+func attributeForAPIField(desc, passwordAttr string) (path.Path, bool) {
+	desc = strings.TrimSpace(desc)
+	if desc == "" {
+		return path.Empty(), false
+	}
+	candidates := []string{desc}
+	if i := strings.LastIndexByte(desc, '.'); i >= 0 {
+		candidates = append(candidates, desc[i+1:])
+	}
+	for _, q := range []string{"'", "\"", "`"} {
+		parts := strings.Split(desc, q)
+		for i := 1; i < len(parts); i += 2 {
+			f := parts[i]
+			candidates = append(candidates, f)
+			if j := strings.LastIndexByte(f, '.'); j >= 0 {
+				candidates = append(candidates, f[j+1:])
+			}
+		}
+	}
+	for _, c := range candidates {
+		if c == "admPassword" {
+			if passwordAttr == "" {
+				passwordAttr = "adm_password"
+			}
+			return path.Root(passwordAttr), true
+		}
+		if p, ok := apiFieldAttributes[c]; ok {
+			return p, true
+		}
+	}
+	return path.Empty(), false
+}

@@ -1,0 +1,447 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// Rules of enable_ha, the in-place switch from STANDALONE to HA.
+const (
+	enableHAMinVersion = 12
+	enableHAMaxLag     = 500
+)
+
+func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m postgresqlResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validatePostgreSQLConfig(ctx, m)...)
+}
+
+// validatePostgreSQLConfig checks the rules that involve several arguments
+// and hold whether the instance exists or not. Unknown values are left to
+// the plan or the API.
+func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	standalone := m.Topology.IsNull() || (known(m.Topology) && m.Topology.ValueString() == topologyStandalone)
+	ha := known(m.Topology) && m.Topology.ValueString() == topologyHA
+	if standalone {
+		for _, a := range []struct {
+			name string
+			v    types.String
+		}{{"node_prefix", m.NodePrefix}, {"availability_zone", m.AvailabilityZone}} {
+			if !a.v.IsNull() {
+				diags.AddAttributeError(path.Root(a.name), "Invalid Attribute Combination",
+					fmt.Sprintf("%s applies only to an HA instance. Remove it, or set topology = %q.", a.name, topologyHA))
+			}
+		}
+	}
+	if known(m.PatchParty) {
+		var pp patchPartyModel
+		diags.Append(m.PatchParty.As(ctx, &pp, objectAsOptions)...)
+		if ha && !pp.PatchGroup.IsNull() {
+			diags.AddAttributeError(path.Root("patch_party").AtName("patch_group"), "Invalid Attribute Combination",
+				"patch_group can only be chosen for an instance with one node: ITCare refuses it on an HA instance. Remove patch_party.patch_group.")
+		}
+		if known(pp.Excluded) && pp.Excluded.ValueBool() && pp.ExclusionReason.IsNull() {
+			diags.AddAttributeError(path.Root("patch_party").AtName("exclusion_reason"), "Missing Exclusion Reason",
+				"An instance excluded from the patch party needs a reason: set patch_party.exclusion_reason, or set patch_party.excluded = false.")
+		}
+	}
+	if known(m.Extensions) && len(m.Extensions.Elements()) > 0 && known(m.Version) {
+		if v, err := strconv.Atoi(m.Version.ValueString()); err == nil && v < extensionsMinVersion {
+			diags.AddAttributeError(path.Root("extensions"), "Extensions Need PostgreSQL 15",
+				fmt.Sprintf("ITCare installs extensions only on PostgreSQL %d or later; version is %q. Remove extensions, or ask cegedim.cloud support to install them.",
+					extensionsMinVersion, m.Version.ValueString()))
+		}
+	}
+	return diags
+}
+
+func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		var prior postgresqlResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(checkDestroy(prior)...)
+		}
+		return
+	}
+	var plan postgresqlResourceModel
+	resp.Diagnostics.Append(resp.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if req.State.Raw.IsNull() {
+		var wo types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("adm_password_wo"), &wo)...)
+		resp.Diagnostics.Append(checkNewInstance(ctx, plan, wo, time.Now())...)
+		return
+	}
+	var prior postgresqlResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The framework does not pass the attribute plan modifiers'
+	// replacements to ModifyPlan, so they are derived again here.
+	replace := replacementAttributes(prior, plan)
+	resp.Diagnostics.Append(checkExistingInstance(prior, plan, replace)...)
+	if resp.Diagnostics.HasError() || len(replace) > 0 {
+		return
+	}
+	if len(updatableChanges(ctx, prior, plan)) == 0 {
+		// Nothing will change in ITCare: show the recorded values rather
+		// than "known after apply".
+		keepComputedFromPrior(ctx, prior, &plan)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	}
+}
+
+// checkDestroy refuses to destroy a protected instance.
+func checkDestroy(prior postgresqlResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if prior.DeletionProtection.IsNull() || prior.DeletionProtection.ValueBool() {
+		diags.AddAttributeError(path.Root("deletion_protection"), summaryProtected,
+			fmt.Sprintf("The PostgreSQL instance %q (id %s) has deletion_protection = true, so Terraform will not destroy it: "+
+				"destroying deletes the instance and all its data. To destroy it, set deletion_protection = false, apply, "+
+				"then destroy. To keep the instance instead, restore its resource block (or use a removed block "+
+				"with destroy = false to stop managing it without deleting it).", prior.Name.ValueString(), prior.ID.ValueString()))
+	}
+	return diags
+}
+
+// checkNewInstance checks what is required only to create an instance:
+// the read model does not return these values, so an imported instance
+// cannot have them, and its generated configuration must still plan.
+func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwordWO types.String, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if plan.AdmPassword.IsNull() && passwordWO.IsNull() {
+		diags.AddAttributeError(path.Root("adm_password_wo"), "Missing Administrator Password",
+			fmt.Sprintf("Creating the PostgreSQL instance %q needs an administrator password: set adm_password_wo "+
+				"(write-only, kept out of the state; preferred) or adm_password.", plan.Name.ValueString()))
+	}
+	if known(plan.Topology) && plan.Topology.ValueString() == topologyHA {
+		for _, a := range []struct {
+			name, what string
+			v          types.String
+		}{{"node_prefix", "the prefix of its node names", plan.NodePrefix}, {"availability_zone", "its availability zone", plan.AvailabilityZone}} {
+			if a.v.IsNull() {
+				diags.AddAttributeError(path.Root(a.name), "Missing Attribute for an HA Instance",
+					fmt.Sprintf("Creating an HA instance needs %s: set %s.", a.what, a.name))
+			}
+		}
+	}
+	if known(plan.Restore) {
+		var rm restoreModel
+		diags.Append(plan.Restore.As(ctx, &rm, objectAsOptions)...)
+		if known(rm.Timestamp) {
+			if t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString()); err == nil {
+				p := path.Root("restore").AtName("timestamp")
+				switch {
+				case t.Before(now.Add(-restoreMaxAge)):
+					diags.AddAttributeError(p, "Restore Point Too Old",
+						fmt.Sprintf("ITCare keeps backups for at most 14 days (7 days for a non-production service); %s is older. Choose a point in time after %s.",
+							rm.Timestamp.ValueString(), now.Add(-restoreMaxAge).UTC().Format(time.RFC3339)))
+				case t.After(now):
+					diags.AddAttributeError(p, "Restore Point In The Future",
+						fmt.Sprintf("%s is in the future; a restore point must be in the past 14 days.", rm.Timestamp.ValueString()))
+				}
+			}
+		}
+	}
+	return diags
+}
+
+// checkExistingInstance checks a plan for an instance that exists.
+// requiresReplace lists the attributes that force a replacement.
+func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace path.Paths) diag.Diagnostics {
+	var diags diag.Diagnostics
+	name, id := prior.Name.ValueString(), prior.ID.ValueString()
+	// A value that appears where the state had none (after an import, or
+	// when switching password attributes) cannot be compared and changes
+	// nothing in ITCare; a removed one neither.
+	if !prior.AdmPassword.IsNull() && !plan.AdmPassword.IsNull() && !plan.AdmPassword.Equal(prior.AdmPassword) {
+		diags.AddAttributeError(path.Root("adm_password"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password", "revert adm_password to its previous value"))
+	}
+	if !prior.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.Equal(prior.AdmPasswordWOVersion) {
+		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password_wo_version",
+			fmt.Sprintf("revert adm_password_wo_version to %d", prior.AdmPasswordWOVersion.ValueInt64())))
+	}
+	if len(requiresReplace) > 0 {
+		if plan.DeletionProtection.IsUnknown() || plan.DeletionProtection.ValueBool() {
+			attrs := make([]string, len(requiresReplace))
+			for i, p := range requiresReplace {
+				attrs[i] = p.String()
+			}
+			diags.AddAttributeError(requiresReplace[0], summaryProtected,
+				fmt.Sprintf("Terraform must replace the PostgreSQL instance %q (id %s) because %s cannot change in place. "+
+					"Replacing destroys the instance and all its data, and deletion_protection is true, so the plan is refused "+
+					"before anything is touched. To keep the instance, revert %s. To replace it, set deletion_protection = false, "+
+					"apply, then apply the change.", name, id, strings.Join(attrs, ", "), strings.Join(attrs, ", ")))
+		}
+		return diags
+	}
+	if higherVersion(prior.Version, plan.Version) && !plan.AllowMajorVersionUpgrade.ValueBool() {
+		diags.AddAttributeError(path.Root("version"), "Major Version Upgrade Not Allowed",
+			fmt.Sprintf("Changing version from %q to %q upgrades the PostgreSQL instance %q (id %s) in place, with downtime, "+
+				"and cannot be undone. Set allow_major_version_upgrade = true to allow it, or revert version to %q.",
+				prior.Version.ValueString(), plan.Version.ValueString(), name, id, prior.Version.ValueString()))
+	}
+	if enablesHA(prior, plan) {
+		if v, err := strconv.Atoi(plan.Version.ValueString()); err == nil && known(plan.Version) && v < enableHAMinVersion {
+			diags.AddAttributeError(path.Root("topology"), "High Availability Needs PostgreSQL 12",
+				fmt.Sprintf("ITCare switches an instance to HA only from PostgreSQL %d; version is %q. Upgrade first, or keep topology = %q.",
+					enableHAMinVersion, plan.Version.ValueString(), topologyStandalone))
+		}
+		if known(plan.AllowedReplicationLag) && plan.AllowedReplicationLag.ValueInt64() > enableHAMaxLag {
+			diags.AddAttributeError(path.Root("allowed_replication_lag"), "Replication Lag Too High",
+				fmt.Sprintf("When an existing instance switches to HA, ITCare accepts an allowed_replication_lag from 1 to %d MB; got %d.",
+					enableHAMaxLag, plan.AllowedReplicationLag.ValueInt64()))
+		}
+	}
+	return diags
+}
+
+func passwordChangeDetail(name, id, attr, revert string) string {
+	return fmt.Sprintf("%s changed, but ITCare cannot change the administrator password of an existing instance "+
+		"(PostgreSQL instance %q, id %s). To go on: %s; or change the password inside PostgreSQL "+
+		"(ALTER ROLE ... PASSWORD), then put the new value in the configuration together with the previous %s; "+
+		"to rotate it through ITCare, replace the instance (this destroys its data).", attr, name, id, revert, attr)
+}
+
+// replaceRule says whether a planned change of one attribute replaces the
+// instance. The rules mirror the attributes' plan modifiers; a unit test
+// keeps both lists in step.
+type replaceRule struct {
+	attr    string
+	replace func(prior, plan postgresqlResourceModel) bool
+}
+
+var replaceRules = func() []replaceRule {
+	changed := func(get func(postgresqlResourceModel) attr.Value) func(prior, plan postgresqlResourceModel) bool {
+		return func(prior, plan postgresqlResourceModel) bool { return !get(plan).Equal(get(prior)) }
+	}
+	// Create-only values the API never returns: only a recorded one can change.
+	recorded := func(get func(postgresqlResourceModel) attr.Value) func(prior, plan postgresqlResourceModel) bool {
+		return func(prior, plan postgresqlResourceModel) bool {
+			return !get(prior).IsNull() && !get(plan).Equal(get(prior))
+		}
+	}
+	return []replaceRule{
+		{"name", changed(func(m postgresqlResourceModel) attr.Value { return m.Name })},
+		{"service_id", changed(func(m postgresqlResourceModel) attr.Value { return m.ServiceID })},
+		{"network_id", changed(func(m postgresqlResourceModel) attr.Value { return m.NetworkID })},
+		{"area", changed(func(m postgresqlResourceModel) attr.Value { return m.Area })},
+		{"trigram", changed(func(m postgresqlResourceModel) attr.Value { return m.Trigram })},
+		{"disk_size", changed(func(m postgresqlResourceModel) attr.Value { return m.DiskSize })},
+		{"version", func(prior, plan postgresqlResourceModel) bool { return versionLower(prior.Version, plan.Version) }},
+		{"topology", func(prior, plan postgresqlResourceModel) bool {
+			return prior.Topology.ValueString() == topologyHA && plan.Topology.ValueString() == topologyStandalone
+		}},
+		{"allowed_replication_lag", func(prior, plan postgresqlResourceModel) bool {
+			return !plan.AllowedReplicationLag.Equal(prior.AllowedReplicationLag) &&
+				!(prior.Topology.ValueString() == topologyStandalone && plan.Topology.ValueString() == topologyHA)
+		}},
+		{"tls", changed(func(m postgresqlResourceModel) attr.Value { return m.TLS })},
+		{"monitoring_alerting", changed(func(m postgresqlResourceModel) attr.Value { return m.MonitoringAlerting })},
+		{"cloud_id", changed(func(m postgresqlResourceModel) attr.Value { return m.CloudID })},
+		{"restore", changed(func(m postgresqlResourceModel) attr.Value { return m.Restore })},
+		{"node_prefix", recorded(func(m postgresqlResourceModel) attr.Value { return m.NodePrefix })},
+		{"availability_zone", recorded(func(m postgresqlResourceModel) attr.Value { return m.AvailabilityZone })},
+		{"backup_enabled", recorded(func(m postgresqlResourceModel) attr.Value { return m.BackupEnabled })},
+		{"db_backup_policy_id", recorded(func(m postgresqlResourceModel) attr.Value { return m.DBBackupPolicyID })},
+		{"server_backup_policy_id", recorded(func(m postgresqlResourceModel) attr.Value { return m.ServerBackupPolicyID })},
+		{"no_backup_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoBackupProdReason })},
+		{"replication_enabled", recorded(func(m postgresqlResourceModel) attr.Value { return m.ReplicationEnabled })},
+		{"no_replication_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoReplicationProdReason })},
+		{"no_monitoring_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoMonitoringProdReason })},
+		{"platform", recorded(func(m postgresqlResourceModel) attr.Value { return m.Platform })},
+		{"region", recorded(func(m postgresqlResourceModel) attr.Value { return m.Region })},
+		{"regulation", recorded(func(m postgresqlResourceModel) attr.Value { return m.Regulation })},
+	}
+}()
+
+// replacementAttributes lists the attributes whose planned change replaces
+// the existing instance.
+func replacementAttributes(prior, plan postgresqlResourceModel) path.Paths {
+	var out path.Paths
+	for _, r := range replaceRules {
+		if r.replace(prior, plan) {
+			out = append(out, path.Root(r.attr))
+		}
+	}
+	return out
+}
+
+// updatableChanges lists, in the order the operations would run, the
+// attributes whose planned value needs an ITCare operation on the existing
+// instance. Provider-side attributes and values that cannot be compared
+// are not in it.
+func updatableChanges(ctx context.Context, prior, plan postgresqlResourceModel) []string {
+	var out []string
+	powerChange := known(plan.PowerState) && !plan.PowerState.Equal(prior.PowerState)
+	if powerChange && plan.PowerState.ValueString() == powerRunning {
+		out = append(out, "power_state")
+	}
+	if higherVersion(prior.Version, plan.Version) {
+		out = append(out, "version")
+	}
+	if known(plan.NodeSizing) && !plan.NodeSizing.Equal(prior.NodeSizing) {
+		out = append(out, "node_sizing")
+	}
+	if enablesHA(prior, plan) {
+		out = append(out, "topology")
+	}
+	if known(plan.MonitoringEnabled) && !plan.MonitoringEnabled.Equal(prior.MonitoringEnabled) {
+		out = append(out, "monitoring_enabled")
+	}
+	if known(plan.OnCallSupervision) && !plan.OnCallSupervision.Equal(prior.OnCallSupervision) {
+		out = append(out, "on_call_supervision")
+	}
+	if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok {
+		have, _ := patchPartyFromModel(ctx, prior.PatchParty)
+		if patchPartyDiffers(want, have) {
+			out = append(out, "patch_party")
+		}
+	}
+	have := map[extensionKey]bool{}
+	for _, e := range extensionsFromSet(ctx, prior.Extensions) {
+		have[e] = true
+	}
+	for _, e := range extensionsFromSet(ctx, plan.Extensions) {
+		if !have[e] {
+			out = append(out, "extensions")
+			break
+		}
+	}
+	if powerChange && plan.PowerState.ValueString() == powerStopped {
+		out = append(out, "power_state")
+	}
+	return out
+}
+
+func enablesHA(prior, plan postgresqlResourceModel) bool {
+	return prior.Topology.ValueString() == topologyStandalone && known(plan.Topology) && plan.Topology.ValueString() == topologyHA
+}
+
+// higherVersion reports a planned major version above the prior one.
+func higherVersion(prior, plan types.String) bool {
+	if !known(prior) || !known(plan) {
+		return false
+	}
+	a, errA := strconv.Atoi(prior.ValueString())
+	b, errB := strconv.Atoi(plan.ValueString())
+	return errA == nil && errB == nil && b > a
+}
+
+// keepComputedFromPrior replaces unknown read-only values with the
+// recorded ones, for a plan that changes nothing in ITCare.
+func keepComputedFromPrior(ctx context.Context, prior postgresqlResourceModel, plan *postgresqlResourceModel) {
+	strs := []struct {
+		dst *types.String
+		src types.String
+	}{
+		{&plan.Status, prior.Status}, {&plan.IPAddress, prior.IPAddress}, {&plan.URL, prior.URL},
+		{&plan.ProductVersion, prior.ProductVersion}, {&plan.Environment, prior.Environment},
+		{&plan.ServiceName, prior.ServiceName}, {&plan.CreationTime, prior.CreationTime},
+		{&plan.CreationUser, prior.CreationUser}, {&plan.SupportPhase, prior.SupportPhase},
+		{&plan.EndOfSupportAt, prior.EndOfSupportAt}, {&plan.MetrologyURL, prior.MetrologyURL},
+	}
+	for _, s := range strs {
+		if s.dst.IsUnknown() {
+			*s.dst = s.src
+		}
+	}
+	ints := []struct {
+		dst *types.Int64
+		src types.Int64
+	}{
+		{&plan.CPU, prior.CPU}, {&plan.RAM, prior.RAM}, {&plan.Storage, prior.Storage},
+		{&plan.NodeCount, prior.NodeCount}, {&plan.InstanceCount, prior.InstanceCount}, {&plan.CloudID, prior.CloudID},
+	}
+	for _, s := range ints {
+		if s.dst.IsUnknown() {
+			*s.dst = s.src
+		}
+	}
+	bools := []struct {
+		dst *types.Bool
+		src types.Bool
+	}{
+		{&plan.ReplicationStatus, prior.ReplicationStatus}, {&plan.BackupStatus, prior.BackupStatus},
+		{&plan.MonitoringEnabled, prior.MonitoringEnabled}, {&plan.OnCallSupervision, prior.OnCallSupervision},
+		{&plan.MonitoringAlerting, prior.MonitoringAlerting},
+	}
+	for _, s := range bools {
+		if s.dst.IsUnknown() {
+			*s.dst = s.src
+		}
+	}
+	if plan.PatchParty.IsUnknown() {
+		plan.PatchParty = prior.PatchParty
+	} else if known(plan.PatchParty) && known(prior.PatchParty) {
+		var pm, pr patchPartyModel
+		if plan.PatchParty.As(ctx, &pm, objectAsOptions).HasError() || prior.PatchParty.As(ctx, &pr, objectAsOptions).HasError() {
+			return
+		}
+		if pm.PatchDate.IsUnknown() {
+			pm.PatchDate = pr.PatchDate
+		}
+		if pm.PatchTag.IsUnknown() {
+			pm.PatchTag = pr.PatchTag
+		}
+		if pm.PatchGroup.IsUnknown() {
+			pm.PatchGroup = pr.PatchGroup
+		}
+		if pm.ExclusionReason.IsUnknown() {
+			pm.ExclusionReason = pr.ExclusionReason
+		}
+		if pm.Excluded.IsUnknown() {
+			pm.Excluded = pr.Excluded
+		}
+		if v, d := types.ObjectValueFrom(ctx, patchPartyAttrTypes, pm); !d.HasError() {
+			plan.PatchParty = v
+		}
+	}
+}
+
+// describeValue renders an attribute's recorded value for a message.
+func describeValue(ctx context.Context, m postgresqlResourceModel, attr string) string {
+	switch attr {
+	case "node_sizing":
+		return strconv.Quote(m.NodeSizing.ValueString())
+	case "version":
+		return strconv.Quote(m.Version.ValueString())
+	case "topology":
+		return strconv.Quote(m.Topology.ValueString())
+	case "power_state":
+		return strconv.Quote(m.PowerState.ValueString())
+	case "monitoring_enabled":
+		return m.MonitoringEnabled.String()
+	case "on_call_supervision":
+		return m.OnCallSupervision.String()
+	case "patch_party":
+		if pp, ok := patchPartyFromModel(ctx, m.PatchParty); ok {
+			return fmt.Sprintf("{ excluded = %t, patch_group = %q, exclusion_reason = %q }", pp.Excluded, pp.PatchGroup, pp.ExclusionReason)
+		}
+	case "extensions":
+		var parts []string
+		for _, e := range extensionsFromSet(ctx, m.Extensions) {
+			parts = append(parts, fmt.Sprintf("%s/%s", e.db, e.name))
+		}
+		return "the recorded set [" + strings.Join(parts, ", ") + "]"
+	}
+	return "its recorded value"
+}

@@ -1,0 +1,617 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+)
+
+const pgAddr = "itcare_postgresql.db"
+
+// pgHCL renders an itcare_postgresql resource: a valid standalone instance
+// with the given attributes replaced (raw HCL values; "" removes one).
+func pgHCL(name string, overrides map[string]string) string {
+	attrs := map[string]string{
+		"name":                    fmt.Sprintf("%q", name),
+		"service_id":              "1001",
+		"network_id":              "2001",
+		"area":                    `"EB-QA"`,
+		"trigram":                 `"ACC"`,
+		"node_sizing":             `"2cpu4gb"`,
+		"disk_size":               "40",
+		"version":                 `"15"`,
+		"adm_password_wo":         `"Str0ng!Passw0rd"`,
+		"adm_password_wo_version": "1",
+		"deletion_protection":     "false",
+	}
+	for k, v := range overrides {
+		if v == "" {
+			delete(attrs, k)
+		} else {
+			attrs[k] = v
+		}
+	}
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("resource \"itcare_postgresql\" \"db\" {\n")
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func pgHA(name string, overrides map[string]string) string {
+	o := map[string]string{
+		"topology":          `"HA"`,
+		"node_prefix":       `"PGACCHA"`,
+		"availability_zone": `"EB-QA-A"`,
+		"tls":               "true",
+	}
+	for k, v := range overrides {
+		o[k] = v
+	}
+	return pgHCL(name, o)
+}
+
+func expectValues(addr string, values map[string]knownvalue.Check) []statecheck.StateCheck {
+	keys := make([]string, 0, len(values))
+	for k := range values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]statecheck.StateCheck, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, statecheck.ExpectKnownValue(addr, tfjsonpath.New(k), values[k]))
+	}
+	return out
+}
+
+// writesSince returns the emulator's writes after the first n, as
+// "METHOD path operation" lines.
+func writesSince(e *acctest.Emulator, n int) []string {
+	var out []string
+	for i, w := range e.Writes() {
+		if i >= n {
+			out = append(out, strings.TrimSpace(w.Method+" "+w.Path+" "+w.Operation))
+		}
+	}
+	return out
+}
+
+// checkWrites fails a step when the emulator received other writes than
+// want since mark() was last called.
+type writeCounter struct {
+	e *acctest.Emulator
+	n int
+}
+
+func (w *writeCounter) mark() { w.n = len(w.e.Writes()) }
+
+func (w *writeCounter) expect(want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		got := writesSince(w.e, w.n)
+		if len(got) != len(want) {
+			return fmt.Errorf("writes %q, want %d matching %q", got, len(want), want)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				return fmt.Errorf("write %d is %q, want %q", i, got[i], want[i])
+			}
+		}
+		return nil
+	}
+}
+
+func instanceID(e *acctest.Emulator, name string) (int64, error) {
+	inst, ok := e.InstanceByName(name)
+	if !ok {
+		return 0, fmt.Errorf("emulator has no instance named %s", name)
+	}
+	return inst.ID, nil
+}
+
+// expectPriorID checks that the state going into a plan holds the id of
+// the emulator's instance: the resource was recorded, not orphaned.
+type expectPriorID struct {
+	e    *acctest.Emulator
+	name string
+}
+
+func (c expectPriorID) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	id, err := instanceID(c.e, c.name)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	if req.Plan.PriorState == nil || req.Plan.PriorState.Values == nil {
+		resp.Error = fmt.Errorf("plan has no prior state")
+		return
+	}
+	for _, r := range req.Plan.PriorState.Values.RootModule.Resources {
+		if r.Address == pgAddr {
+			if got := fmt.Sprint(r.AttributeValues["id"]); got != fmt.Sprint(id) {
+				resp.Error = fmt.Errorf("state id %s, emulator id %d", got, id)
+			}
+			return
+		}
+	}
+	resp.Error = fmt.Errorf("%s not in the prior state", pgAddr)
+}
+
+func TestAccPostgreSQL_basic(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccbasic")
+	w := &writeCounter{e: e}
+	cfg := e.Config(pgHCL(name, nil))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
+				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"id":                          knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`)),
+					"name":                        knownvalue.StringExact(name),
+					"service_id":                  knownvalue.Int64Exact(1001),
+					"network_id":                  knownvalue.Int64Exact(2001),
+					"area":                        knownvalue.StringExact("EB-QA"),
+					"trigram":                     knownvalue.StringExact("ACC"),
+					"node_sizing":                 knownvalue.StringExact("2cpu4gb"),
+					"disk_size":                   knownvalue.Int64Exact(40),
+					"version":                     knownvalue.StringExact("15"),
+					"topology":                    knownvalue.StringExact("STANDALONE"),
+					"allowed_replication_lag":     knownvalue.Int64Exact(10),
+					"node_prefix":                 knownvalue.Null(),
+					"availability_zone":           knownvalue.Null(),
+					"tls":                         knownvalue.Bool(false),
+					"adm_password":                knownvalue.Null(),
+					"adm_password_wo":             knownvalue.Null(),
+					"adm_password_wo_version":     knownvalue.Int64Exact(1),
+					"backup_enabled":              knownvalue.Null(),
+					"monitoring_enabled":          knownvalue.NotNull(),
+					"on_call_supervision":         knownvalue.NotNull(),
+					"monitoring_alerting":         knownvalue.NotNull(),
+					"power_state":                 knownvalue.StringExact("running"),
+					"restore":                     knownvalue.Null(),
+					"extensions":                  knownvalue.Null(),
+					"change_reference":            knownvalue.Null(),
+					"deletion_protection":         knownvalue.Bool(false),
+					"allow_major_version_upgrade": knownvalue.Bool(false),
+					"status":                      knownvalue.StringExact("ACTIVE"),
+					"ip_address":                  knownvalue.StringRegexp(regexp.MustCompile(`^[0-9.]+$`)),
+					"url":                         knownvalue.StringRegexp(regexp.MustCompile(name)),
+					"product_version":             knownvalue.StringRegexp(regexp.MustCompile(`^15\.`)),
+					"cpu":                         knownvalue.Int64Exact(2),
+					"ram":                         knownvalue.Int64Exact(4),
+					"storage":                     knownvalue.Int64Exact(40),
+					"node_count":                  knownvalue.Int64Exact(1),
+					"instance_count":              knownvalue.Int64Exact(1),
+					"environment":                 knownvalue.StringExact("DEVELOPMENT"),
+					"service_name":                knownvalue.NotNull(),
+					"creation_time":               knownvalue.NotNull(),
+					"creation_user":               knownvalue.NotNull(),
+					"replication_status":          knownvalue.NotNull(),
+					"backup_status":               knownvalue.NotNull(),
+					"support_phase":               knownvalue.NotNull(),
+					"end_of_support_at":           knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`)),
+					"metrology_url":               knownvalue.NotNull(),
+					"patch_party": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"excluded":   knownvalue.Bool(false),
+						"patch_date": knownvalue.NotNull(),
+						"patch_tag":  knownvalue.NotNull(),
+					}),
+				}),
+				Check: w.expect("POST /itcare/databases/postgresql"),
+			},
+			{
+				ResourceName:                         pgAddr,
+				ImportState:                          true,
+				ImportStateVerify:                    true,
+				ImportStateVerifyIdentifierAttribute: "id",
+				// The API cannot return these; deletion_protection takes its default on import.
+				ImportStateVerifyIgnore: []string{"adm_password_wo", "adm_password_wo_version", "deletion_protection", "timeouts"},
+			},
+			{
+				ResourceName:            pgAddr,
+				ImportState:             true,
+				ImportStateId:           name,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"adm_password_wo", "adm_password_wo_version", "deletion_protection", "timeouts"},
+			},
+			{
+				// terraform plan -generate-config-out, then the import must
+				// plan as a no-op with the generated configuration.
+				ResourceName:    pgAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
+			{
+				// Provider-side settings change without any call to ITCare.
+				PreConfig: w.mark,
+				Config:    e.Config(pgHCL(name, map[string]string{"change_reference": `"RFC-42"`, "timeouts": `{ create = "90m" }`})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("status"), knownvalue.StringExact("ACTIVE")),
+					},
+				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"change_reference": knownvalue.StringExact("RFC-42")}),
+				Check:             w.expect(),
+			},
+			{
+				Config:      e.Config(pgHCL(name, map[string]string{"adm_password_wo_version": "2"})),
+				ExpectError: regexp.MustCompile(`(?s)Administrator Password Cannot Change.*revert\s+adm_password_wo_version\s+to\s+1`),
+			},
+			{
+				// A password the state has no value for cannot be compared:
+				// it is recorded without any call.
+				PreConfig: w.mark,
+				Config:    e.Config(pgHCL(name, map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"An0ther!Passw0rd"`})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: w.expect(),
+			},
+			{
+				PreConfig:   w.mark,
+				Config:      e.Config(pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`})),
+				ExpectError: regexp.MustCompile(`Changing node_sizing in place is not supported yet`),
+			},
+			{
+				Config: e.Config(pgHCL(name, nil)),
+				Check:  w.expect(),
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_ha(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccha")
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(pgHA(name, nil)),
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"topology":          knownvalue.StringExact("HA"),
+					"node_count":        knownvalue.Int64Exact(3),
+					"tls":               knownvalue.Bool(true),
+					"node_prefix":       knownvalue.StringExact("PGACCHA"),
+					"availability_zone": knownvalue.StringExact("EB-QA-A"),
+				}),
+			},
+			{
+				ResourceName:            pgAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"adm_password_wo", "adm_password_wo_version", "deletion_protection", "timeouts", "node_prefix", "availability_zone"},
+			},
+			{
+				ResourceName:    pgAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+				GenerateConfig:  true,
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_disappears(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccgone")
+	cfg := e.Config(pgHCL(name, nil))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(*terraform.State) error {
+					id, err := instanceID(e, name)
+					if err != nil {
+						return err
+					}
+					return e.DeleteInstance(id)
+				},
+				// The deletion happens after apply: the refresh finds nothing.
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_deletionProtection(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccprot")
+	protected := e.Config(pgHCL(name, map[string]string{"deletion_protection": ""}))
+	w := &writeCounter{e: e}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            protected,
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"deletion_protection": knownvalue.Bool(true)}),
+			},
+			{
+				PreConfig:   w.mark,
+				Config:      protected,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)Protected Against Deletion.*deletion_protection\s+=\s+false`),
+			},
+			{
+				Config:      e.Config(pgHCL(name, map[string]string{"deletion_protection": "", "disk_size": "80"})),
+				ExpectError: regexp.MustCompile(`(?s)Protected Against Deletion.*disk_size\s+cannot\s+change\s+in\s+place`),
+			},
+			{
+				Config:      e.Config(pgHCL(name, map[string]string{"deletion_protection": "", "version": `"14"`})),
+				ExpectError: regexp.MustCompile(`(?s)Protected Against Deletion.*version\s+cannot\s+change\s+in\s+place`),
+			},
+			{
+				// Lifting the protection is a provider-side update.
+				Config: e.Config(pgHCL(name, nil)),
+				Check:  w.expect(),
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_createActionFails(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccfail")
+	e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
+	cfg := e.Config(pgHCL(name, nil))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
+			},
+			{
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						expectPriorID{e: e, name: name},
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_createTimeout(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacchang")
+	e.AddFault(emulator.Fault{Kind: "action_hang", InstanceName: name, Operation: "create", Count: 1})
+	cfg := e.Config(pgHCL(name, map[string]string{"timeouts": `{ create = "3s" }`}))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*timeouts\.create`),
+			},
+			{
+				// Let the hung action finish so that the final destroy works.
+				PreConfig:          e.ClearFaults,
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						expectPriorID{e: e, name: name},
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_createAnswerLost(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacclost")
+	// The create reaches ITCare but its answer is lost: the provider must
+	// find the instance by name instead of creating a second one.
+	e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
+	w := &writeCounter{e: e}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(pgHCL(name, nil)),
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"status": knownvalue.StringExact("ACTIVE"),
+				}),
+				Check: resource.ComposeTestCheckFunc(w.expect("POST /itcare/databases/postgresql"), func(s *terraform.State) error {
+					id, err := instanceID(e, name)
+					if err != nil {
+						return err
+					}
+					if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
+						return fmt.Errorf("state id %s, emulator id %d", got, id)
+					}
+					return nil
+				}),
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_validation(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccinvalid")
+	old := time.Now().Add(-15 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	future := time.Now().Add(2 * time.Hour).UTC().Format(time.RFC3339)
+	recent := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	restore := func(src, ts, stop string) string {
+		return fmt.Sprintf(`{ source_id = %s, timestamp = %q, stop = %q }`, src, ts, stop)
+	}
+	cases := []struct {
+		name string
+		hcl  string
+		re   string
+	}{
+		{"name too short", pgHCL("pg1", nil), `Attribute\s+name\s+string\s+length\s+must\s+be\s+between\s+5\s+and\s+60`},
+		{"name too long", pgHCL(strings.Repeat("a", 61), nil), `Attribute\s+name\s+string\s+length`},
+		{"name uppercase", pgHCL("PgAcc001", nil), `Attribute\s+name\s+must\s+contain\s+only\s+lowercase`},
+		{"name with dash", pgHCL("pg-acc-01", nil), `Attribute\s+name\s+must\s+contain\s+only\s+lowercase`},
+		{"name cluster", pgHCL("cluster", nil), `Attribute\s+name\s+value\s+must\s+be\s+none\s+of`},
+		{"service id zero", pgHCL(name, map[string]string{"service_id": "0"}), `Attribute\s+service_id\s+value\s+must\s+be\s+at\s+least\s+1`},
+		{"sizing without memory", pgHCL(name, map[string]string{"node_sizing": `"2cpu"`}), `Attribute\s+node_sizing\s+must\s+look\s+like\s+2cpu4gb`},
+		{"sizing zero cpu", pgHCL(name, map[string]string{"node_sizing": `"0cpu4gb"`}), `Attribute\s+node_sizing\s+must\s+look\s+like`},
+		{"disk too small", pgHCL(name, map[string]string{"disk_size": "39"}), `Attribute\s+disk_size\s+value\s+must\s+be\s+between\s+40\s+and\s+1024`},
+		{"disk too large", pgHCL(name, map[string]string{"disk_size": "1025"}), `Attribute\s+disk_size\s+value\s+must\s+be\s+between`},
+		{"minor version", pgHCL(name, map[string]string{"version": `"15.4"`}), `version\s+must\s+be\s+a\s+major\s+version\s+only`},
+		{"version too old", pgHCL(name, map[string]string{"version": `"9"`}), `version\s+must\s+be\s+a\s+major\s+version\s+ITCare\s+supports,\s+10\s+to\s+16`},
+		{"version too new", pgHCL(name, map[string]string{"version": `"17"`}), `version\s+must\s+be\s+a\s+major\s+version\s+ITCare\s+supports`},
+		{"topology lowercase", pgHCL(name, map[string]string{"topology": `"ha"`}), `Attribute\s+topology\s+value\s+must\s+be\s+one\s+of`},
+		{"lag zero", pgHCL(name, map[string]string{"allowed_replication_lag": "0"}), `Attribute\s+allowed_replication_lag\s+value\s+must\s+be\s+between\s+1\s+and\s+10240`},
+		{"lag too high", pgHCL(name, map[string]string{"allowed_replication_lag": "10241"}), `Attribute\s+allowed_replication_lag\s+value\s+must\s+be\s+between`},
+		{"weak write-only password", pgHCL(name, map[string]string{"adm_password_wo": `"short"`}), `adm_password_wo\s+must\s+have\s+at\s+least\s+12\s+characters`},
+		{"password without special", pgHCL(name, map[string]string{"adm_password_wo": "", "adm_password": `"NoSpecial12345"`}), `(?s)adm_password\s+must\s+have.*lacks\s+a\s+special\s+character`},
+		{"both passwords", pgHCL(name, map[string]string{"adm_password": `"Str0ng!Passw0rd"`}), `Attribute\s+"adm_password_wo"\s+cannot\s+be\s+specified\s+when\s+"adm_password"\s+is\s+specified`},
+		{"no password", pgHCL(name, map[string]string{"adm_password_wo": ""}), `(?s)Missing\s+Administrator\s+Password.*set\s+adm_password_wo`},
+		{"node prefix on standalone", pgHCL(name, map[string]string{"node_prefix": `"PGACCHA"`}), `node_prefix\s+applies\s+only\s+to\s+an\s+HA\s+instance`},
+		{"zone on standalone", pgHCL(name, map[string]string{"availability_zone": `"EB-QA-A"`}), `availability_zone\s+applies\s+only\s+to\s+an\s+HA\s+instance`},
+		{"HA without node prefix", pgHA(name, map[string]string{"node_prefix": ""}), `(?s)Missing\s+Attribute\s+for\s+an\s+HA\s+Instance.*set\s+node_prefix`},
+		{"HA without zone", pgHA(name, map[string]string{"availability_zone": ""}), `(?s)Missing\s+Attribute\s+for\s+an\s+HA\s+Instance.*set\s+availability_zone`},
+		{"lowercase node prefix", pgHA(name, map[string]string{"node_prefix": `"pgaccha"`}), `Attribute\s+node_prefix\s+must\s+be\s+5\s+to\s+12\s+uppercase`},
+		{"power state", pgHCL(name, map[string]string{"power_state": `"off"`}), `Attribute\s+power_state\s+value\s+must\s+be\s+one\s+of`},
+		{"excluded without reason", pgHCL(name, map[string]string{"patch_party": `{ excluded = true }`}), `(?s)Missing\s+Exclusion\s+Reason.*patch_party\.exclusion_reason`},
+		{"patch group on HA", pgHA(name, map[string]string{"patch_party": `{ excluded = false, patch_group = "2" }`}), `patch_group\s+can\s+only\s+be\s+chosen\s+for\s+an\s+instance\s+with\s+one\s+node`},
+		{"restore stop", pgHCL(name, map[string]string{"restore": restore("12", recent, "DURING")}), `Attribute\s+restore\.stop\s+value\s+must\s+be\s+one\s+of`},
+		{"restore timestamp without offset", pgHCL(name, map[string]string{"restore": restore("12", "2025-01-31T09:30:00", "AFTER")}), `restore\.timestamp\s+must\s+be\s+an\s+RFC\s+3339\s+date-time`},
+		{"restore too old", pgHCL(name, map[string]string{"restore": restore("12", old, "AFTER")}), `(?s)Restore\s+Point\s+Too\s+Old.*14\s+days`},
+		{"restore in the future", pgHCL(name, map[string]string{"restore": restore("12", future, "AFTER")}), `Restore\s+Point\s+In\s+The\s+Future`},
+		{"restore source zero", pgHCL(name, map[string]string{"restore": restore("0", recent, "AFTER")}), `Attribute\s+restore\.source_id\s+value\s+must\s+be\s+at\s+least\s+1`},
+		{"extensions before 15", pgHCL(name, map[string]string{"version": `"14"`, "extensions": `[{ database = "postgres", name = "pg_trgm" }]`}), `(?s)Extensions\s+Need\s+PostgreSQL\s+15.*version\s+is\s+"14"`},
+	}
+	steps := make([]resource.TestStep, 0, len(cases))
+	for _, c := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      e.Config(c.hcl),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(c.re),
+		})
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	if got := writesSince(e, 0); len(got) != 0 {
+		t.Errorf("invalid configurations reached ITCare: %q", got)
+	}
+}
+
+func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	src, err := e.SeedInstance(map[string]any{
+		"name": acctest.RandomName("pgaccsrc"), "serviceId": 1001, "networkId": 2001, "area": "EB-QA", "trigram": "ACC",
+		"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": "15", "topology": "STANDALONE",
+		"allowedReplicationLag": 10, "backupEnabled": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := acctest.RandomName("pgaccrestored")
+	w := &writeCounter{e: e}
+	cfg := e.Config(pgHCL(name, map[string]string{
+		"restore":     fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "AFTER" }`, src.ID, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
+		"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`,
+		"extensions":  `[{ database = "postgres", name = "pg_trgm" }, { database = "postgres", name = "hstore" }]`,
+		"power_state": `"stopped"`,
+	}))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: w.mark,
+				Config:    cfg,
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"power_state": knownvalue.StringExact("stopped"),
+					"status":      knownvalue.StringExact("STOPPED"),
+					"extensions":  knownvalue.SetSizeExact(2),
+					"patch_party": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"excluded":         knownvalue.Bool(true),
+						"exclusion_reason": knownvalue.StringExact("legacy application"),
+					}),
+				}),
+				// The order every plan uses: restore, patch party, extensions, stop.
+				Check: w.expect(
+					"POST /itcare/databases/postgresql",
+					"PATCH /itcare/databases/postgresql/", // restore
+					"PATCH /itcare/databases/postgresql/", // update_patch_party
+					"PATCH /itcare/databases/postgresql/", // install_extension
+					"PATCH /itcare/databases/postgresql/", // stop
+				),
+			},
+			{
+				// A second apply sends nothing.
+				PreConfig: w.mark,
+				Config:    cfg,
+				Check:     w.expect(),
+			},
+		},
+	})
+	var ops []string
+	for _, r := range e.Writes() {
+		if r.Method == "PATCH" {
+			ops = append(ops, r.Operation)
+		}
+	}
+	if want := []string{"restore", "update_patch_party", "install_extension", "stop"}; !slices.Equal(ops, want) {
+		t.Errorf("operations %v, want %v", ops, want)
+	}
+}
