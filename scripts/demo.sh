@@ -9,6 +9,9 @@ ADDR=${DEMO_ADDR:-127.0.0.1:18787}
 WORK=$(mktemp -d)
 EMU_PID=""
 
+# Drops the "provider development overrides" warning box that dev_overrides
+# prints on every command: it is expected here.
+quiet() { sed -e '/Warning: Provider development overrides/,/releases\.$/d' -e '/^$/d'; }
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 cleanup() {
   if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then
@@ -52,15 +55,15 @@ cp "$ROOT"/examples/demo/*.tf "$WORK/demo/"
 cd "$WORK/demo"
 
 step "terraform apply: create a PostgreSQL instance"
-terraform apply -auto-approve -input=false -no-color | grep -Ev '^\s*$|provider development overrides|dev_overrides|Provider development|The following provider|- cegedim-cloud/itcare in|The behavior may therefore|Terraform version and of the|of the provider|^│ *$|^╷|^╵|Warning: Provider development'
+terraform apply -auto-approve -input=false -no-color 2>&1 | quiet
 
 step "What was created (terraform output)"
-terraform output -no-color
+terraform output -no-color 2>&1 | quiet
 
 step "terraform plan after apply: nothing left to do"
 terraform plan -detailed-exitcode -input=false -no-color >/dev/null && echo "No changes."
 
 step "terraform destroy (deletion_protection is off in this demo)"
-terraform destroy -auto-approve -input=false -no-color | tail -n 1
+terraform destroy -auto-approve -input=false -no-color 2>&1 | quiet | tail -n 3
 
 step "Stopping the emulator"
