@@ -23,6 +23,7 @@ const (
 	summaryRestore        = "Error Restoring PostgreSQL Instance"
 	summaryProtected      = "PostgreSQL Instance Protected Against Deletion"
 	summaryPasswordChange = "Administrator Password Cannot Change"
+	summaryPlanCheck      = "Error Checking the Plan With ITCare"
 )
 
 // opContext describes the operation a diagnostic is about.
@@ -37,6 +38,12 @@ type opContext struct {
 	// PasswordAttr is the attribute that carried the password, for an API
 	// error about admPassword.
 	PasswordAttr string
+	// InUpdate marks an operation of an update: the state keeps what was
+	// done, and nothing is tainted.
+	InUpdate bool
+	// Pending marks an operation whose action was still running when the
+	// wait stopped, and that the next refresh or apply waits for.
+	Pending bool
 }
 
 func (o opContext) subject() string {
@@ -53,6 +60,12 @@ func (o opContext) subject() string {
 // hint says what the user can do after a failed operation.
 func (o opContext) hint() string {
 	switch {
+	case o.InUpdate && o.Pending:
+		return fmt.Sprintf("Terraform recorded action %d: the next refresh or apply waits for it instead of sending %s again. "+
+			"The state records the operations that completed before it; run terraform plan to see what is left.", o.ActionID, o.Operation)
+	case o.InUpdate:
+		return "The state records the operations that completed before this one, and the prior values for the others: " +
+			"correct the cause, run terraform plan to see what is left, and apply again."
 	case o.Operation == "create" && o.ID == 0:
 		return "Nothing was recorded in the Terraform state. Correct the cause and apply again."
 	case o.Operation == "create" || o.Operation == itcare.OpRestore || isOperation(o.Operation):

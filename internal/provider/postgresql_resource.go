@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,6 +49,9 @@ const (
 	defaultCreateTimeout = 180 * time.Minute
 	defaultUpdateTimeout = 120 * time.Minute
 	defaultDeleteTimeout = 60 * time.Minute
+	// finalReadTimeout bounds the read that records an update's result,
+	// which must happen even when the update timed out.
+	finalReadTimeout = 2 * time.Minute
 )
 
 // Values of the topology and power_state attributes.
@@ -56,6 +61,7 @@ const (
 	powerRunning       = "running"
 	powerStopped       = "stopped"
 	statusStopped      = "STOPPED"
+	statusActive       = "ACTIVE"
 )
 
 // Defaults of the optional arguments.
@@ -70,6 +76,9 @@ const (
 	// services; non-production services allow 7 days, which only the API
 	// knows how to check).
 	restoreMaxAge = 14 * 24 * time.Hour
+	// restoreWindowNonProd is the restore window of a non-production
+	// service, checked at plan time once the source is read.
+	restoreWindowNonProd = 7 * 24 * time.Hour
 )
 
 // NewPostgreSQLResource returns the itcare_postgresql resource.
@@ -627,8 +636,22 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 			fmt.Sprintf("The id %q in the state is not a number. Remove the resource from the state (terraform state rm) and import it again.", prior.ID.ValueString()))
 		return
 	}
-	wantDBs := !prior.Extensions.IsNull() && !prior.Extensions.IsUnknown()
-	pg, dbs, err := readPostgreSQL(ctx, client, id, wantDBs)
+	ended, diags := r.settlePendingAction(ctx, client, id, prior, req.Private, resp.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The extensions of an install_extension that just ended are not in
+	// the state yet (it records only what was installed when the apply
+	// stopped waiting): track them for this read, which keeps those that
+	// are installed.
+	hadNoExtensions := prior.Extensions.IsNull()
+	prior.Extensions, diags = trackPendingExtensions(ctx, prior.Extensions, ended)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pg, dbs, err := readPostgreSQL(ctx, client, id, known(prior.Extensions))
 	if itcare.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("PostgreSQL Instance Not Found",
 			fmt.Sprintf("The PostgreSQL instance %q (id %d) no longer exists in ITCare; it was deleted outside Terraform. "+
@@ -645,7 +668,68 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if hadNoExtensions && known(state.Extensions) && len(state.Extensions.Elements()) == 0 {
+		// A pending install that installed nothing leaves the state as it was.
+		state.Extensions = types.SetNull(types.ObjectType{AttrTypes: extensionAttrTypes})
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// settlePendingAction waits, within the update timeout, for the action of
+// an operation whose wait timed out (or whose answer was lost) in an
+// earlier apply, so that the read that follows sees its result and the
+// operation is never sent twice. An action that ended, however it ended,
+// is forgotten and returned, for the read to look at what it changed; one
+// still running stays recorded for the next refresh or apply.
+func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *itcare.Client, id int64, prior postgresqlResourceModel, from privateGetter, to privateSetter) (*pendingAction, diag.Diagnostics) {
+	pending, diags := getPendingAction(ctx, from)
+	if pending == nil || diags.HasError() {
+		return nil, diags
+	}
+	timeout, d := prior.Timeouts.Update(ctx, defaultUpdateTimeout)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	subject := fmt.Sprintf("the PostgreSQL instance %q (id %d)", prior.Name.ValueString(), id)
+	a, err := client.GetAction(waitCtx, pending.ActionID)
+	if err == nil && strings.EqualFold(a.Status, itcare.ActionStatusInProgress) {
+		tflog.Info(ctx, "waiting for an ITCare action started by an earlier apply", map[string]any{"action_id": pending.ActionID, "operation": pending.label()})
+		a, err = client.WaitForAction(waitCtx, pending.ActionID, r.data.wait)
+	} else if err == nil && strings.EqualFold(a.Status, itcare.ActionStatusError) {
+		err = &itcare.ActionError{ActionID: a.ID, Process: a.Process, Message: a.Message, Action: a}
+	}
+	var actionErr *itcare.ActionError
+	switch {
+	case err == nil && a != nil && !strings.EqualFold(a.Status, itcare.ActionStatusSuccess):
+		// An undocumented status: still running, as the waiter reads it.
+		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s has status %s. "+
+			"Terraform waits for it on the next refresh or apply instead of sending %s again.", pending.ActionID, pending.label(), subject, a.Status, pending.Operation))
+		return nil, diags
+	case err == nil && pending.Operation == itcare.OpInstallExtension && len(pending.Extensions) == 0:
+		// A record that does not list its extensions cannot tell this read
+		// what to track: keep it, so that the apply resumes the operation
+		// (pendingAction.matches) instead of sending it again.
+		return nil, diags
+	case err == nil, itcare.IsNotFound(err):
+	case errors.As(err, &actionErr):
+		msg := actionErr.Message
+		if msg == "" {
+			msg = "no message"
+		}
+		diags.AddWarning("Earlier ITCare Operation Failed", fmt.Sprintf("ITCare action %d (%s), which an earlier apply stopped "+
+			"waiting for, ended in ERROR on %s: %s. The state shows the instance as ITCare reports it; the next plan proposes "+
+			"the change again.", pending.ActionID, pending.label(), subject, msg))
+	default:
+		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s did not end within timeouts.update (%s): %v. "+
+			"Terraform waits for it on the next refresh or apply instead of sending %s again; check it in the ITCare console.",
+			pending.ActionID, pending.label(), subject, timeout, err, pending.Operation))
+		return nil, diags
+	}
+	diags.Append(setPendingAction(ctx, to, nil)...)
+	return pending, diags
 }
 
 func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -655,24 +739,111 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	changes := updatableChanges(ctx, prior, plan)
-	for _, attrName := range changes {
-		resp.Diagnostics.AddAttributeError(path.Root(attrName), summaryUpdate,
-			fmt.Sprintf("Changing %s in place is not supported yet by this provider version. Nothing was sent to ITCare "+
-				"for the PostgreSQL instance %q (id %s). Revert %s to %s in the configuration, or make the change "+
-				"in the ITCare console and then refresh.", attrName, prior.Name.ValueString(), prior.ID.ValueString(),
-				attrName, describeValue(ctx, prior, attrName)))
+	ops := planOperations(ctx, prior, plan)
+	next, diags := stateBeforeOperations(ctx, prior, plan, ops)
+	resp.Diagnostics.Append(diags...)
+	pending, diags := getPendingAction(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(ops) == 0 && pending == nil {
+		// Only provider-side or recorded values changed: nothing to send.
+		resp.Diagnostics.Append(setStateWithoutUnknowns(ctx, &resp.State, &next)...)
+		return
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	id, err := strconv.ParseInt(prior.ID.ValueString(), 10, 64)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), summaryUpdate,
+			fmt.Sprintf("The id %q in the state is not a number. Remove the resource from the state (terraform state rm) and import it again.", prior.ID.ValueString()))
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if removed := removedExtensions(ctx, prior.Extensions, plan.Extensions); len(removed) > 0 {
-		resp.Diagnostics.AddAttributeWarning(path.Root("extensions"), "Extensions Not Uninstalled",
-			fmt.Sprintf("ITCare cannot uninstall extensions. %s stay installed in the instance %q; Terraform no longer tracks them.",
-				strings.Join(removed, ", "), prior.Name.ValueString()))
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	base := opContext{ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}
+
+	var doneDBs []string
+	if pending != nil {
+		// An earlier apply timed out waiting for this action: wait for it
+		// instead of sending its operation a second time.
+		op := base
+		op.Operation, op.ActionID = pending.label(), pending.ActionID
+		_, err := client.WaitForAction(ctx, pending.ActionID, r.data.wait)
+		switch {
+		case err == nil || itcare.IsNotFound(err):
+			resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
+			if i := slices.IndexFunc(ops, pending.matches); i >= 0 && err == nil {
+				if ops[i].Database != "" {
+					doneDBs = append(doneDBs, ops[i].Database)
+				}
+				resp.Diagnostics.Append(settle(ctx, &next, prior, plan, ops[i], doneDBs)...)
+				ops = slices.Delete(ops, i, i+1)
+			}
+		default:
+			var actionErr *itcare.ActionError
+			if errors.As(err, &actionErr) {
+				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
+			}
+			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
+			return
+		}
 	}
-	// Only provider-side attributes changed: the plan is the new state.
-	resp.Diagnostics.Append(setStateWithoutUnknowns(ctx, &resp.State, &plan)...)
+
+	for _, o := range ops {
+		op := base
+		op.Operation = o.label()
+		actionID, err := runOperation(ctx, client, r.data.wait, id, o)
+		if err != nil {
+			op.ActionID = actionID
+			// An action still running, whether the wait for it timed out
+			// or the answer naming it was lost, is recorded so that the
+			// next run waits for it instead of sending o again.
+			if actionID != 0 && (errors.Is(err, context.DeadlineExceeded) || itcare.IsUnknownOutcome(err)) {
+				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, pendingFor(o, actionID))...)
+				op.Pending = true
+			}
+			// The operations before this one are done: record them, so
+			// that the next plan shows only what is left.
+			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
+			return
+		}
+		if o.Database != "" {
+			doneDBs = append(doneDBs, o.Database)
+		}
+		resp.Diagnostics.Append(settle(ctx, &next, prior, plan, o, doneDBs)...)
+	}
+	r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+}
+
+// saveUpdated fills the values an update leaves unknown (the read-only
+// ones its operations change) from one read of the instance, and saves
+// next. The arguments keep the values next holds: the planned ones for
+// the operations that succeeded, the prior ones for the others. A failed
+// read still saves next, so that what was done is not lost.
+func (r *postgresqlResource) saveUpdated(ctx context.Context, client *itcare.Client, id int64, next *postgresqlResourceModel, st *tfsdk.State, diags *diag.Diagnostics) {
+	// The wait may have used up the update timeout; the read gets its own
+	// short budget so that the state still records what was done.
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalReadTimeout)
+	defer cancel()
+	pg, dbs, err := readPostgreSQL(readCtx, client, id, known(next.Extensions))
+	if err != nil {
+		diags.AddWarning("PostgreSQL Instance Not Read After Update",
+			fmt.Sprintf("Could not read the PostgreSQL instance %q (id %d) after the update: %v. Its read-only attributes are refreshed by the next plan.",
+				next.Name.ValueString(), id, err))
+	} else {
+		fresh, d := flattenPostgreSQL(ctx, *next, pg, dbs)
+		diags.Append(d...)
+		fillUnknownFromRead(ctx, next, fresh)
+	}
+	diags.Append(setStateWithoutUnknowns(ctx, st, next)...)
 }
 
 func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -1021,6 +1192,34 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 	return m, diags
 }
 
+// fillUnknownFromRead sets every value of m that is unknown (the read-only
+// values an update changes, and optional ones left to ITCare) from fresh,
+// the flattened read. Known values stay: they are what the plan promised.
+func fillUnknownFromRead(ctx context.Context, m *postgresqlResourceModel, fresh postgresqlResourceModel) {
+	dst := reflect.ValueOf(m).Elem()
+	src := reflect.ValueOf(fresh)
+	for i := 0; i < dst.NumField(); i++ {
+		v, ok := dst.Field(i).Interface().(attr.Value)
+		if ok && v.IsUnknown() {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	if !known(m.PatchParty) || !known(fresh.PatchParty) {
+		return
+	}
+	planned, read := m.PatchParty.Attributes(), fresh.PatchParty.Attributes()
+	merged := make(map[string]attr.Value, len(planned))
+	for k, v := range planned {
+		merged[k] = v
+		if v.IsUnknown() {
+			merged[k] = read[k]
+		}
+	}
+	if o, d := types.ObjectValue(patchPartyAttrTypes, merged); !d.HasError() {
+		m.PatchParty = o
+	}
+}
+
 // flattenDiskSize keeps the configured disk size: the read model has no
 // diskSize. On import (no prior value) the instance's storage, which is
 // the disk size of a node, is the best available reading.
@@ -1240,7 +1439,9 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	if n, ok := a.(schema.SingleNestedAttribute); ok {
 		n.MarkdownDescription = fmt.Sprintf("How long Terraform waits for ITCare, as durations such as `\"90m\"` or `\"3h\"`: "+
 			"`create` (default %s, ITCare can take two hours), `update` (default %s), `delete` (default %s). "+
-			"A create that times out keeps the instance in the state, marked tainted.",
+			"A create that times out keeps the instance in the state, marked tainted. An update that times out "+
+			"records the ITCare action still running: the next refresh or apply waits for it instead of sending "+
+			"the operation again.",
 			shortDuration(defaultCreateTimeout), shortDuration(defaultUpdateTimeout), shortDuration(defaultDeleteTimeout))
 		return n
 	}

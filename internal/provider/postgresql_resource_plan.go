@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
 // Rules of enable_ha, the in-place switch from STANDALONE to HA.
@@ -86,7 +90,11 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if req.State.Raw.IsNull() {
 		var wo types.String
 		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("adm_password_wo"), &wo)...)
-		resp.Diagnostics.Append(checkNewInstance(ctx, plan, wo, time.Now())...)
+		now := time.Now()
+		resp.Diagnostics.Append(checkNewInstance(ctx, plan, wo, now)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.checkRestoreWithAPI(ctx, plan, now)...)
+		}
 		return
 	}
 	var prior postgresqlResourceModel
@@ -101,12 +109,246 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() || len(replace) > 0 {
 		return
 	}
-	if len(updatableChanges(ctx, prior, plan)) == 0 {
-		// Nothing will change in ITCare: show the recorded values rather
-		// than "known after apply".
-		keepComputedFromPrior(ctx, prior, &plan)
-		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+	ops := planOperations(ctx, prior, plan)
+	var configPatchParty types.Object
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("patch_party"), &configPatchParty)...)
+	if resp.Diagnostics.HasError() {
+		return
 	}
+	// Show the recorded read-only values rather than "known after apply",
+	// except those the operations change.
+	keepComputedFromPrior(ctx, prior, &plan)
+	resp.Diagnostics.Append(markChangedByOperations(ctx, &plan, ops, configPatchParty)...)
+	resp.Diagnostics.Append(planWarnings(ctx, prior, plan, ops)...)
+	if len(ops) > 0 {
+		resp.Diagnostics.Append(r.checkOperationsWithAPI(ctx, prior, plan, ops)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// markChangedByOperations marks unknown the read-only values that the
+// planned operations change, and settles the patch party fields that the
+// configuration leaves to ITCare.
+func markChangedByOperations(ctx context.Context, plan *postgresqlResourceModel, ops []operation, configPatchParty types.Object) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(ops) == 0 {
+		return diags
+	}
+	plan.Status = types.StringUnknown()
+	var cfgPP patchPartyModel
+	if known(configPatchParty) {
+		diags.Append(configPatchParty.As(ctx, &cfgPP, objectAsOptions)...)
+	} else {
+		cfgPP = patchPartyModel{PatchGroup: types.StringNull(), ExclusionReason: types.StringNull()}
+	}
+	ppUnknown := map[string]bool{}
+	ppNull := map[string]bool{}
+	for _, o := range ops {
+		switch o.Name {
+		case itcare.OpResize:
+			plan.CPU, plan.RAM = types.Int64Unknown(), types.Int64Unknown()
+		case itcare.OpUpgrade:
+			plan.ProductVersion, plan.SupportPhase, plan.EndOfSupportAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+		case itcare.OpEnableHA:
+			plan.NodeCount, plan.InstanceCount, plan.IPAddress = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
+			// ITCare drops the group of an instance that gains nodes.
+			if cfgPP.PatchGroup.IsNull() {
+				ppUnknown["patch_group"] = true
+			}
+			ppUnknown["patch_date"], ppUnknown["patch_tag"] = true, true
+		case itcare.OpUpdatePatchParty:
+			ppUnknown["patch_date"], ppUnknown["patch_tag"] = true, true
+			// Including an instance again clears ITCare's exclusion reason.
+			if pp, ok := patchPartyFromModel(ctx, plan.PatchParty); ok && !pp.Excluded && cfgPP.ExclusionReason.IsNull() {
+				ppNull["exclusion_reason"] = true
+			}
+		}
+	}
+	if known(plan.PatchParty) && (len(ppUnknown) > 0 || len(ppNull) > 0) {
+		attrs := plan.PatchParty.Attributes()
+		for k := range ppUnknown {
+			attrs[k] = types.StringUnknown()
+		}
+		for k := range ppNull {
+			attrs[k] = types.StringNull()
+		}
+		o, d := types.ObjectValue(patchPartyAttrTypes, attrs)
+		diags.Append(d...)
+		plan.PatchParty = o
+	}
+	return diags
+}
+
+// planWarnings warns about what a plan does that users may not expect:
+// downtime, and extensions that stay installed although the
+// configuration drops them.
+func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops []operation) diag.Diagnostics {
+	var diags diag.Diagnostics
+	for _, o := range ops {
+		if !o.causesDowntime() {
+			continue
+		}
+		a, summary, detail := downtimeWarning(o, prior, plan)
+		diags.AddAttributeWarning(path.Root(a), summary, detail+
+			" Apply when the applications using it can bear the interruption.")
+	}
+	if removed := removedExtensions(ctx, prior.Extensions, plan.Extensions); len(removed) > 0 {
+		diags.AddAttributeWarning(path.Root("extensions"), "Extensions Not Uninstalled",
+			fmt.Sprintf("ITCare cannot uninstall extensions. %s stay installed in the PostgreSQL instance %q; Terraform only stops tracking them.",
+				strings.Join(removed, ", "), prior.Name.ValueString()))
+	}
+	return diags
+}
+
+// checkOperationsWithAPI checks the rules of the planned operations that
+// only ITCare knows: the versions an instance can be upgraded to and the
+// extensions it offers. Nothing is written.
+func (r *postgresqlResource) checkOperationsWithAPI(ctx context.Context, prior, plan postgresqlResourceModel, ops []operation) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var upgrade, install bool
+	for _, o := range ops {
+		upgrade = upgrade || o.Name == itcare.OpUpgrade
+		install = install || o.Name == itcare.OpInstallExtension
+	}
+	if !upgrade && !install {
+		return diags
+	}
+	client, d := r.client()
+	diags.Append(d...)
+	id, err := strconv.ParseInt(prior.ID.ValueString(), 10, 64)
+	if diags.HasError() || err != nil {
+		return diags
+	}
+	op := opContext{Operation: "read", ID: id, Name: prior.Name.ValueString()}
+	if upgrade {
+		offered, err := client.GetPostgreSQLVersions(ctx, id)
+		if err != nil {
+			addAPIError(&diags, summaryPlanCheck, op, err)
+			return diags
+		}
+		diags.Append(checkUpgradeTarget(prior, plan, offered)...)
+	}
+	if install {
+		offered, err := client.GetPostgreSQLExtensions(ctx, id)
+		if err != nil {
+			addAPIError(&diags, summaryPlanCheck, op, err)
+			return diags
+		}
+		diags.Append(checkExtensionsOffered(ctx, prior, plan, offered)...)
+	}
+	return diags
+}
+
+// checkUpgradeTarget refuses an upgrade to a version that ITCare does not
+// offer for the instance.
+func checkUpgradeTarget(prior, plan postgresqlResourceModel, offered []int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	target, err := strconv.ParseInt(plan.Version.ValueString(), 10, 64)
+	if err != nil || slices.Contains(offered, target) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root("version"), "PostgreSQL Version Not Offered",
+		fmt.Sprintf("ITCare cannot upgrade the PostgreSQL instance %q (id %s) from %q to %q: the versions it offers for this instance are %s. "+
+			"Set version to one of them, or revert it to %q. The itcare_postgresql_versions data source lists them.",
+			prior.Name.ValueString(), prior.ID.ValueString(), prior.Version.ValueString(), plan.Version.ValueString(),
+			offeredVersionsText(offered), prior.Version.ValueString()))
+	return diags
+}
+
+// checkExtensionsOffered refuses added extensions the instance does not offer.
+func checkExtensionsOffered(ctx context.Context, prior, plan postgresqlResourceModel, offered []itcare.Extension) diag.Diagnostics {
+	var diags diag.Diagnostics
+	available := map[string]bool{}
+	names := make([]string, 0, len(offered))
+	for _, e := range offered {
+		available[e.Name] = true
+		names = append(names, e.Name)
+	}
+	sort.Strings(names)
+	var missing []string
+	for _, e := range addedExtensions(ctx, prior.Extensions, plan.Extensions) {
+		if !available[e.name] && !slices.Contains(missing, e.name) {
+			missing = append(missing, e.name)
+		}
+	}
+	if len(missing) == 0 {
+		return diags
+	}
+	sort.Strings(missing)
+	diags.AddAttributeError(path.Root("extensions"), "PostgreSQL Extension Not Offered",
+		fmt.Sprintf("The PostgreSQL instance %q (id %s) does not offer %s. Remove it from extensions; the instance offers: %s.",
+			prior.Name.ValueString(), prior.ID.ValueString(), strings.Join(missing, ", "), strings.Join(names, ", ")))
+	return diags
+}
+
+// checkRestoreWithAPI reads the restore source of a new instance: its
+// service decides the restore window, and ITCare refuses a source that is
+// not backed up or runs another version. Nothing is written.
+func (r *postgresqlResource) checkRestoreWithAPI(ctx context.Context, plan postgresqlResourceModel, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(plan.Restore) {
+		return diags
+	}
+	var rm restoreModel
+	diags.Append(plan.Restore.As(ctx, &rm, objectAsOptions)...)
+	if diags.HasError() || !known(rm.SourceID) {
+		return diags
+	}
+	client, d := r.client()
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	src, err := client.GetPostgreSQL(ctx, rm.SourceID.ValueInt64())
+	if itcare.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("restore").AtName("source_id"), "Restore Source Not Found",
+			fmt.Sprintf("No PostgreSQL instance with id %d exists in ITCare for this API account. Set restore.source_id to the id of the instance whose backup you want.",
+				rm.SourceID.ValueInt64()))
+		return diags
+	}
+	if err != nil {
+		addAPIError(&diags, summaryPlanCheck, opContext{Operation: "read", ID: rm.SourceID.ValueInt64()}, err)
+		return diags
+	}
+	diags.Append(checkRestoreSource(rm, plan, src, now)...)
+	return diags
+}
+
+// checkRestoreSource checks a restore against its source instance.
+func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itcare.PostgreSQL, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	sourcePath := path.Root("restore").AtName("source_id")
+	subject := fmt.Sprintf("The restore source %q (id %d)", src.Name, src.ID)
+	if !src.BackupStatus {
+		diags.AddAttributeError(sourcePath, "Restore Source Not Backed Up",
+			subject+" is not backed up, so ITCare has nothing to restore. Choose a source with backups enabled.")
+	}
+	if known(plan.Version) && majorOf(src.Version) != "" && majorOf(src.Version) != plan.Version.ValueString() {
+		diags.AddAttributeError(sourcePath, "Restore Source Version Differs",
+			fmt.Sprintf("%s runs PostgreSQL %s and the new instance %s: ITCare restores only between instances of the same version. "+
+				"Set version = %q, or choose another source.", subject, majorOf(src.Version), plan.Version.ValueString(), majorOf(src.Version)))
+	}
+	if !known(rm.Timestamp) {
+		return diags
+	}
+	t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString())
+	if err != nil {
+		return diags
+	}
+	window, days := restoreWindowNonProd, 7
+	if strings.EqualFold(src.Environment, "PRODUCTION") {
+		window, days = restoreMaxAge, 14
+	}
+	// A point older than the widest window is reported without the API.
+	if t.Before(now.Add(-window)) && !t.Before(now.Add(-restoreMaxAge)) {
+		diags.AddAttributeError(path.Root("restore").AtName("timestamp"), "Restore Point Too Old",
+			fmt.Sprintf("%s belongs to a %s service, whose backups ITCare keeps for %d days; %s is older. Choose a point in time after %s.",
+				subject, strings.ToLower(src.Environment), days, rm.Timestamp.ValueString(), now.Add(-window).UTC().Format(time.RFC3339)))
+	}
+	return diags
 }
 
 // checkDestroy refuses to destroy a protected instance.
@@ -285,53 +527,6 @@ func replacementAttributes(prior, plan postgresqlResourceModel) path.Paths {
 	return out
 }
 
-// updatableChanges lists, in the order the operations would run, the
-// attributes whose planned value needs an ITCare operation on the existing
-// instance. Provider-side attributes and values that cannot be compared
-// are not in it.
-func updatableChanges(ctx context.Context, prior, plan postgresqlResourceModel) []string {
-	var out []string
-	powerChange := known(plan.PowerState) && !plan.PowerState.Equal(prior.PowerState)
-	if powerChange && plan.PowerState.ValueString() == powerRunning {
-		out = append(out, "power_state")
-	}
-	if higherVersion(prior.Version, plan.Version) {
-		out = append(out, "version")
-	}
-	if known(plan.NodeSizing) && !plan.NodeSizing.Equal(prior.NodeSizing) {
-		out = append(out, "node_sizing")
-	}
-	if enablesHA(prior, plan) {
-		out = append(out, "topology")
-	}
-	if known(plan.MonitoringEnabled) && !plan.MonitoringEnabled.Equal(prior.MonitoringEnabled) {
-		out = append(out, "monitoring_enabled")
-	}
-	if known(plan.OnCallSupervision) && !plan.OnCallSupervision.Equal(prior.OnCallSupervision) {
-		out = append(out, "on_call_supervision")
-	}
-	if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok {
-		have, _ := patchPartyFromModel(ctx, prior.PatchParty)
-		if patchPartyDiffers(want, have) {
-			out = append(out, "patch_party")
-		}
-	}
-	have := map[extensionKey]bool{}
-	for _, e := range extensionsFromSet(ctx, prior.Extensions) {
-		have[e] = true
-	}
-	for _, e := range extensionsFromSet(ctx, plan.Extensions) {
-		if !have[e] {
-			out = append(out, "extensions")
-			break
-		}
-	}
-	if powerChange && plan.PowerState.ValueString() == powerStopped {
-		out = append(out, "power_state")
-	}
-	return out
-}
-
 func enablesHA(prior, plan postgresqlResourceModel) bool {
 	return prior.Topology.ValueString() == topologyStandalone && known(plan.Topology) && plan.Topology.ValueString() == topologyHA
 }
@@ -415,33 +610,4 @@ func keepComputedFromPrior(ctx context.Context, prior postgresqlResourceModel, p
 			plan.PatchParty = v
 		}
 	}
-}
-
-// describeValue renders an attribute's recorded value for a message.
-func describeValue(ctx context.Context, m postgresqlResourceModel, attr string) string {
-	switch attr {
-	case "node_sizing":
-		return strconv.Quote(m.NodeSizing.ValueString())
-	case "version":
-		return strconv.Quote(m.Version.ValueString())
-	case "topology":
-		return strconv.Quote(m.Topology.ValueString())
-	case "power_state":
-		return strconv.Quote(m.PowerState.ValueString())
-	case "monitoring_enabled":
-		return m.MonitoringEnabled.String()
-	case "on_call_supervision":
-		return m.OnCallSupervision.String()
-	case "patch_party":
-		if pp, ok := patchPartyFromModel(ctx, m.PatchParty); ok {
-			return fmt.Sprintf("{ excluded = %t, patch_group = %q, exclusion_reason = %q }", pp.Excluded, pp.PatchGroup, pp.ExclusionReason)
-		}
-	case "extensions":
-		var parts []string
-		for _, e := range extensionsFromSet(ctx, m.Extensions) {
-			parts = append(parts, fmt.Sprintf("%s/%s", e.db, e.name))
-		}
-		return "the recorded set [" + strings.Join(parts, ", ") + "]"
-	}
-	return "its recorded value"
 }

@@ -277,15 +277,6 @@ func TestAccPostgreSQL_basic(t *testing.T) {
 				},
 				Check: w.expect(),
 			},
-			{
-				PreConfig:   w.mark,
-				Config:      e.Config(pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`})),
-				ExpectError: regexp.MustCompile(`Changing node_sizing in place is not supported yet`),
-			},
-			{
-				Config: e.Config(pgHCL(name, nil)),
-				Check:  w.expect(),
-			},
 		},
 	})
 }

@@ -22,8 +22,18 @@ resource "itcare_postgresql" "app" {
     { database = "postgres", name = "pg_trgm" },
   ]
 
+  # Changed in place by later applies: node_sizing (resize), version (a
+  # major upgrade, only while allow_major_version_upgrade = true),
+  # topology STANDALONE to HA, monitoring_enabled, on_call_supervision,
+  # patch_party, added extensions and power_state. The plan warns about
+  # the changes that cause downtime.
+  on_call_supervision         = true
+  allow_major_version_upgrade = false
+  change_reference            = "RFC-2025-042"
+
   timeouts = {
     create = "3h"
+    update = "2h"
   }
 }
 
