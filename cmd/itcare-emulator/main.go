@@ -30,6 +30,14 @@ func run(args []string) error {
 	tokenTTL := fs.Duration("token-ttl", emulator.DefaultTokenTTL, "access token lifetime")
 	state := fs.String("state", "", "JSON file holding the state across restarts (default: memory only)")
 	logLevel := fs.String("log-level", "info", "log level: debug, info, warn, error")
+	backend := fs.String("backend", emulator.BackendMemory, "where instances live: "+emulator.BackendMemory+
+		" (emulated in memory) or "+emulator.BackendPostgres+" (each instance created through the API is a real "+
+		"PostgreSQL server on a free loopback port; its url and ipAddress point at it, the admin role "+
+		emulator.PostgresAdminRole+" has the instance's admPassword; needs the PostgreSQL server binaries)")
+	pgBinDir := fs.String("pg-bin-dir", "", "directory of initdb and postgres for -backend postgres (default: "+
+		"/usr/lib/postgresql/<version>/bin, else the newest version there, else initdb's directory on PATH)")
+	pgDataDir := fs.String("pg-data-dir", "", "directory kept across restarts for the servers' data with -backend postgres "+
+		"(default: <state>.pgdata with -state, else a temporary directory removed at exit)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -37,18 +45,27 @@ func run(args []string) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return fmt.Errorf("-log-level: %w", err)
 	}
+	// With a state file the instances outlive the emulator, so their data
+	// must too.
+	if *backend == emulator.BackendPostgres && *pgDataDir == "" && *state != "" {
+		*pgDataDir = *state + ".pgdata"
+	}
 	srv, err := emulator.New(emulator.Config{
 		ClientID: *clientID, ClientSecret: *clientSecret,
 		ActionDuration: *actionDuration, TokenTTL: *tokenTTL, StatePath: *state,
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
+		Backend: *backend, PGBinDir: *pgBinDir, PGDataDir: *pgDataDir,
 	})
 	if err != nil {
 		return err
 	}
 	if err := srv.Start(*addr); err != nil {
+		// Stop whatever servers a kept data directory restarted.
+		_ = srv.Close()
 		return err
 	}
 	srv.WriteBanner(os.Stdout)
+	fmt.Fprintf(os.Stdout, "Backend: %s\n", srv.BackendSummary())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	<-ctx.Done()

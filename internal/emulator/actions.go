@@ -98,7 +98,8 @@ func (s *Server) startActionLocked(inst *Instance, op string, opts opOptions, ri
 	}
 	s.actions[id] = a
 	s.dirty = true
-	if !a.Hang && !a.DueAt.After(now) {
+	s.pgActionStartedLocked(inst, a, ri)
+	if !a.Hang && !a.DueAt.After(now) && !s.pgBusyLocked(a) {
 		s.completeLocked(a)
 	}
 	return a
@@ -108,7 +109,7 @@ func (s *Server) startActionLocked(inst *Instance, op string, opts opOptions, ri
 func (s *Server) advanceLocked(now time.Time) {
 	var due []*actionState
 	for _, a := range s.actions {
-		if a.Action.Status == ActionInProgress && !a.Hang && !a.DueAt.After(now) {
+		if a.Action.Status == ActionInProgress && !a.Hang && !a.DueAt.After(now) && !s.pgBusyLocked(a) {
 			due = append(due, a)
 		}
 	}
@@ -124,6 +125,7 @@ func (s *Server) advanceLocked(now time.Time) {
 }
 
 func (s *Server) completeLocked(a *actionState) {
+	s.pgSettleLocked(a)
 	t := a.DueAt
 	a.Action.CompletedAt = &t
 	a.Action.LastUpdatedAt = t

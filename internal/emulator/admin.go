@@ -169,6 +169,7 @@ func (s *Server) adminRoutes() *http.ServeMux {
 	m.HandleFunc("GET /_emulator/actions", func(w http.ResponseWriter, _ *http.Request) {
 		adminJSON(w, http.StatusOK, s.Actions())
 	})
+	m.HandleFunc("GET /_emulator/postgres", s.handlePGAdmin)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No admin endpoint "+r.Method+" "+r.URL.Path))
 	})
@@ -400,6 +401,7 @@ func (s *Server) DeleteInstance(id int64) error {
 		}
 	}
 	delete(s.instances, id)
+	s.pgDiscardLocked(id)
 	s.dirty = true
 	return nil
 }

@@ -121,4 +121,66 @@
 //     an installed one is skipped.
 //   - upgrade: targetVersion may be a string or a number and must be in
 //     GET …/versions.
+//
+// # The postgres backend
+//
+// With Config.Backend = BackendPostgres (itcare-emulator -backend
+// postgres) every instance created through the API is a real PostgreSQL
+// server, so that what a module chains to an instance (roles, databases,
+// migrations, a smoke test) can be tested too. The API, its rules and its
+// asynchrony are the same; these assumptions add to those above:
+//   - create runs initdb and starts postgres on a free loopback port. The
+//     superuser is the admin role itcare_admin (PostgresAdminRole), whose
+//     password is admPassword, stored by the server as a SCRAM-SHA-256
+//     verifier; TCP clients must give it (scram-sha-256 in pg_hba.conf).
+//   - ipAddress is 127.0.0.1 (and the node's address, standalone) and url
+//     is postgresql://itcare_admin@127.0.0.1:PORT/postgres.
+//   - An action ends when its time is up and its real work is done,
+//     whichever comes last; if the work fails, the action ends in ERROR
+//     with the server's message. An action a fault fails or hangs does no
+//     real work.
+//   - GET …/databases lists the databases clients can connect to (not the
+//     templates) in creation order, with the extensions of each, from the
+//     catalogs; on a stopped server it answers the last list read.
+//   - GET …/extensions is the emulator's catalogue restricted to what the
+//     machine's PostgreSQL has (pg_available_extensions), at the machine's
+//     versions; install_extension refuses (400, errorDesc
+//     extensions_list) one the machine lacks.
+//   - install_extension creates a missing database, then runs CREATE
+//     EXTENSION IF NOT EXISTS … CASCADE in it (schema public unless the
+//     extension fixes its own). Libraries that need
+//     shared_preload_libraries are not preloaded.
+//   - stop is a fast shutdown (connections are refused); start starts the
+//     server again on the same port, or on another free one if something
+//     took it (url follows).
+//   - delete stops the server and removes its directory.
+//   - restore replaces the destination's data with a base backup of the
+//     source taken now (timestamp and stop are only checked); the admin
+//     role keeps the destination's password.
+//   - tls = true makes a self-signed certificate (crypto/x509, valid for
+//     127.0.0.1, ::1, localhost and NAME.pg.cegedim.cloud) and turns ssl
+//     on; TCP clients must then use TLS (hostssl). tls = false turns ssl
+//     off.
+//   - In memory only: resize, enable_ha (an HA instance is one server),
+//     update_monitoring, update_patch_party and upgrade (the server keeps
+//     its binaries; the read model shows the new version). The binaries
+//     are the machine's for the requested major when it has them
+//     (/usr/lib/postgresql/NN/bin), else its newest; the read model keeps
+//     the requested version.
+//   - Instances seeded through the admin API stay in memory (no server);
+//     changing one out of band changes its read model only; deleting one
+//     out of band removes its server.
+//   - Each server is small and fast, not durable: fsync, full_page_writes
+//     and synchronous_commit off, shared_buffers 16MB, max_connections 20.
+//   - Servers run as the emulator's user; as root, as postgres (else
+//     nobody), because PostgreSQL refuses root. The emulator reaches them
+//     over a Unix socket in a directory only that account can enter.
+//   - Close, and the command on SIGINT or SIGTERM, stops every server and
+//     removes their data, unless Config.PGDataDir was given (the command
+//     defaults it to STATE.pgdata with -state): then the data is kept and
+//     the servers of ACTIVE instances start again with the emulator; an
+//     action that was running ends in ERROR. On Linux a server whose
+//     emulator dies without cleaning up gets an immediate shutdown.
+//   - GET /_emulator/postgres lists the servers: port, process, data and
+//     socket directories, and the certificate to trust (sslrootcert).
 package emulator

@@ -485,6 +485,9 @@ func (s *Server) validateOperationLocked(inst *Instance, op string, opts fields,
 		if inst.major() < 15 {
 			return o, fieldErr("version", fmt.Sprintf("extensions are self-service from version 15, the instance runs %s", inst.Version))
 		}
+		if e := s.pgCheckExtensionsLocked(inst, o.Extensions); e != nil {
+			return o, e
+		}
 		o.DBName = db
 	case "upgrade":
 		tv, ok, e := opts.str("targetVersion")
@@ -628,6 +631,10 @@ func (s *Server) handleSub(w http.ResponseWriter, r *http.Request) {
 	case "databases", "extensions", "networks", "nodes", "versions":
 	default:
 		writeError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint GET "+r.URL.Path))
+		return
+	}
+	if out, handled := s.pgReadSub(id, sub); handled {
+		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	s.lock()

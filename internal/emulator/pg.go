@@ -1,0 +1,544 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Backends: where an instance's databases live.
+const (
+	// BackendMemory keeps every instance in memory (the default).
+	BackendMemory = "memory"
+	// BackendPostgres makes every instance created through the API a real
+	// PostgreSQL server on loopback.
+	BackendPostgres = "postgres"
+)
+
+// PostgresAdminRole is the superuser of every server of the postgres
+// backend; its password is the instance's admPassword.
+const PostgresAdminRole = "itcare_admin"
+
+// pgOps are the operations the postgres backend performs for real; every
+// other one keeps the in-memory behaviour.
+var pgOps = map[string]bool{"create": true, "start": true, "stop": true, "delete": true, "install_extension": true, "restore": true}
+
+// pgBackend runs one PostgreSQL server per instance created through the
+// API. Its maps are guarded by Server.mu; each server's processes by its
+// own mutex, which a job holds for as long as it works on the server, so
+// that the API lock is never held while a process runs.
+type pgBackend struct {
+	root   string // holds one directory per instance, named by its id
+	keep   bool   // root is the user's: keep it and the data at exit
+	binDir string // Config.PGBinDir
+	ident  pgIdentity
+	env    []string
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	servers map[int64]*pgServer
+	jobs    map[int64]*pgJob // by action id
+	closed  bool
+
+	availMu   sync.Mutex
+	available map[string]map[string]pgAvailable // by binary directory, then name
+}
+
+// pgJob is the real work behind one action. The action cannot complete
+// before its job is done, whatever its duration, and fails if the job
+// failed.
+type pgJob struct {
+	done   bool
+	err    error
+	doneAt time.Time
+}
+
+// initPGBackend sets up the backend chosen in the configuration. With a
+// kept data directory, the servers of ACTIVE instances are started again,
+// so that a demo survives a restart of the emulator.
+func (s *Server) initPGBackend() error {
+	switch s.cfg.Backend {
+	case "", BackendMemory:
+		return nil
+	case BackendPostgres:
+	default:
+		return fmt.Errorf("unknown backend %q (%s or %s)", s.cfg.Backend, BackendMemory, BackendPostgres)
+	}
+	if err := PostgresAvailable(s.cfg.PGBinDir); err != nil {
+		return fmt.Errorf("postgres backend: %w", err)
+	}
+	ident, err := lookupPGIdentity()
+	if err != nil {
+		return fmt.Errorf("postgres backend: %w", err)
+	}
+	b := &pgBackend{binDir: s.cfg.PGBinDir, ident: ident, env: pgEnv(),
+		servers: map[int64]*pgServer{}, jobs: map[int64]*pgJob{}, available: map[string]map[string]pgAvailable{}}
+	if s.cfg.PGDataDir != "" {
+		b.root, b.keep = s.cfg.PGDataDir, true
+		err = os.MkdirAll(b.root, 0o700)
+	} else {
+		b.root, err = os.MkdirTemp("", "itcare-emulator-pg-")
+	}
+	if err != nil {
+		return fmt.Errorf("postgres backend: %w", err)
+	}
+	// The servers' account must be able to reach its directories; the
+	// directory's listing stays private.
+	if err := os.Chmod(b.root, 0o711); err != nil { //nolint:gosec // traversable, not listable, by the servers' account
+		return fmt.Errorf("postgres backend: %w", err)
+	}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
+	s.pg = b
+	if b.keep {
+		s.restartPGServers()
+	}
+	return nil
+}
+
+// restartPGServers runs at start with a kept data directory. Actions that
+// were running when the emulator stopped end in ERROR: their work was
+// interrupted half-way.
+func (s *Server) restartPGServers() {
+	s.mu.Lock()
+	// An instance whose action is interrupted goes back to the status it
+	// had before: that is the one its server must be in.
+	settled := map[int64]string{}
+	for _, a := range s.actions {
+		if a.Action.Status == ActionInProgress && pgOps[a.Op] {
+			a.Hang, a.Fail = false, true
+			a.FailMessage = fmt.Sprintf("PostgreSQL %s of '%s' was interrupted: the emulator restarted", opLabel(a.Op), a.Action.ResourceName)
+			settled[a.Action.InternalID] = a.PrevStatus
+			if a.Op == "create" {
+				settled[a.Action.InternalID] = StatusError
+			}
+			s.dirty = true
+		}
+	}
+	var start []*pgServer
+	for _, in := range s.sortedInstancesLocked() {
+		srv := s.pg.newServer(in)
+		if _, err := os.Stat(srv.dataDir()); err != nil {
+			continue // made by another backend: it stays in memory
+		}
+		if u, err := url.Parse(in.URL); err == nil {
+			if p, err := strconv.Atoi(u.Port()); err == nil {
+				srv.port.Store(int64(p))
+			}
+		}
+		s.pg.servers[in.ID] = srv
+		status, interrupted := settled[in.ID]
+		if !interrupted {
+			status = in.Status
+		}
+		if status == StatusActive {
+			start = append(start, srv)
+		}
+	}
+	s.mu.Unlock()
+	for _, srv := range start {
+		srv.mu.Lock()
+		err := s.pg.start(s.pg.ctx, srv)
+		srv.mu.Unlock()
+		if err != nil {
+			s.logger.Error("PostgreSQL server not restarted", "instance", srv.name, "err", err)
+			continue
+		}
+		s.mu.Lock()
+		if in, ok := s.instances[srv.id]; ok {
+			s.setPGAddressLocked(in, srv)
+		}
+		s.mu.Unlock()
+	}
+	// Persist the new addresses and failed actions.
+	s.mu.Lock()
+	s.unlock()
+}
+
+// closePGBackend stops every server the emulator started and, unless the
+// data directory was given, removes every data directory.
+func (s *Server) closePGBackend() {
+	if s.pg == nil {
+		return
+	}
+	s.mu.Lock()
+	if s.pg.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.pg.closed = true
+	servers := make([]*pgServer, 0, len(s.pg.servers))
+	for _, srv := range s.pg.servers {
+		servers = append(servers, srv)
+	}
+	s.mu.Unlock()
+	// Cancelling kills the tools a job runs (initdb, psql); the servers
+	// themselves are stopped below, after the jobs have let go of them.
+	s.pg.cancel()
+	s.pg.wg.Wait()
+	for _, srv := range servers {
+		srv.mu.Lock()
+		if err := s.pg.stop(srv); err != nil {
+			s.logger.Error("PostgreSQL server not stopped", "instance", srv.name, "err", err)
+		}
+		srv.mu.Unlock()
+	}
+	if !s.pg.keep {
+		if err := os.RemoveAll(s.pg.root); err != nil {
+			s.logger.Error("PostgreSQL data not removed", "dir", s.pg.root, "err", err)
+		}
+	}
+}
+
+// newServer describes the server of an instance. The binaries are the
+// machine's for the instance's major version when it has them, else its
+// newest: the read model keeps the requested version either way.
+func (b *pgBackend) newServer(in *Instance) *pgServer {
+	bin, _ := pgBinDirFor(b.binDir, in.major())
+	return &pgServer{id: in.ID, name: in.Name, tls: in.TLSEnabled, bin: bin,
+		dir: filepath.Join(b.root, strconv.FormatInt(in.ID, 10))}
+}
+
+// pgURL is the connection URL the read model shows for a real server.
+func pgConnURL(port int64) string {
+	return fmt.Sprintf("postgresql://%s@127.0.0.1:%d/postgres", PostgresAdminRole, port)
+}
+
+// setPGAddressLocked points the read model at the server: clients connect
+// to the loopback address, never to the emulated network's.
+func (s *Server) setPGAddressLocked(in *Instance, srv *pgServer) {
+	in.IPAddress = "127.0.0.1"
+	in.URL = pgConnURL(srv.port.Load())
+	if in.Topology != "HA" && len(in.Extra.Nodes) > 0 {
+		in.Extra.Nodes[0].IP = "127.0.0.1"
+	}
+	s.dirty = true
+}
+
+// freePort asks the kernel for a free loopback port. Another process may
+// take it before the server binds it: start then tries another one.
+func freePort() (int64, error) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer ln.Close()
+	addr, ok := ln.Addr().(*net.TCPAddr)
+	if !ok {
+		return 0, fmt.Errorf("unexpected listener address %v", ln.Addr())
+	}
+	return int64(addr.Port), nil
+}
+
+// pgActionStartedLocked starts the real work of an action, unless a fault
+// decided its outcome already (an action that fails or never ends does
+// nothing, as a failed ITCare action changes nothing).
+func (s *Server) pgActionStartedLocked(inst *Instance, a *actionState, ri *reqInfo) {
+	if s.pg == nil || !pgOps[a.Op] || a.Fail || a.Hang || a.Options.NoOp {
+		return
+	}
+	b := s.pg
+	if a.Op == "create" {
+		srv := b.newServer(inst)
+		port, err := freePort()
+		srv.port.Store(port)
+		b.servers[inst.ID] = srv
+		s.setPGAddressLocked(inst, srv)
+		password := ""
+		if f, e := decodeObject(ri.body, "body"); e == nil {
+			password, _, _ = f.str("admPassword")
+		}
+		s.pgRunLocked(a, srv, func(ctx context.Context) error {
+			if err != nil {
+				return err
+			}
+			return b.create(ctx, srv, password)
+		})
+		return
+	}
+	srv := b.servers[inst.ID]
+	if srv == nil {
+		return // seeded, or made by the memory backend: stays in memory
+	}
+	switch a.Op {
+	case "start":
+		s.pgRunLocked(a, srv, func(ctx context.Context) error { return b.start(ctx, srv) })
+	case "stop":
+		s.pgRunLocked(a, srv, func(context.Context) error { return b.stop(srv) })
+	case "delete":
+		s.pgRunLocked(a, srv, func(context.Context) error { return b.destroy(srv) })
+	case "install_extension":
+		db, names := a.Options.DBName, append([]string{}, a.Options.Extensions...)
+		s.pgRunLocked(a, srv, func(ctx context.Context) error { return b.installExtensions(ctx, srv, db, names) })
+	case "restore":
+		src := b.servers[a.Options.SourceID]
+		s.pgRunLocked(a, srv, func(ctx context.Context) error {
+			if src == nil {
+				return errors.New("the source instance has no PostgreSQL server (it was not created through the API on the postgres backend)")
+			}
+			return b.restore(ctx, srv, src)
+		})
+	}
+}
+
+// pgRunLocked runs fn on srv in the background and records its outcome for
+// the action.
+func (s *Server) pgRunLocked(a *actionState, srv *pgServer, fn func(context.Context) error) {
+	b := s.pg
+	job := &pgJob{}
+	b.jobs[a.Action.ID] = job
+	if b.closed {
+		job.done, job.err, job.doneAt = true, errors.New("the emulator is stopping"), s.now()
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		srv.mu.Lock()
+		var err error
+		if srv.gone {
+			err = errors.New("the instance's server was removed")
+		} else {
+			err = fn(b.ctx)
+		}
+		srv.mu.Unlock()
+		s.mu.Lock()
+		job.done, job.err, job.doneAt = true, err, s.now()
+		// A restart may have moved the server to another port.
+		if in, ok := s.instances[srv.id]; ok && b.servers[srv.id] == srv && srv.port.Load() != 0 && in.URL != pgConnURL(srv.port.Load()) {
+			s.setPGAddressLocked(in, srv)
+		}
+		s.mu.Unlock()
+	}()
+}
+
+// pgBusyLocked tells whether an action still waits for its real work.
+func (s *Server) pgBusyLocked(a *actionState) bool {
+	if s.pg == nil {
+		return false
+	}
+	job, ok := s.pg.jobs[a.Action.ID]
+	return ok && !job.done
+}
+
+// pgSettleLocked folds a finished job into its action before the action
+// completes: a failed job fails the action, and the action cannot have
+// completed before the work did.
+func (s *Server) pgSettleLocked(a *actionState) {
+	if s.pg == nil {
+		return
+	}
+	if job, ok := s.pg.jobs[a.Action.ID]; ok {
+		delete(s.pg.jobs, a.Action.ID)
+		if job.err != nil && !a.Fail {
+			a.Fail = true
+			a.FailMessage = fmt.Sprintf("PostgreSQL %s of '%s' failed: %v", opLabel(a.Op), a.Action.ResourceName, job.err)
+		}
+		if job.doneAt.After(a.DueAt) {
+			a.DueAt = job.doneAt
+		}
+	}
+	if a.Op == "delete" && !a.Fail {
+		delete(s.pg.servers, a.Action.InternalID)
+	}
+}
+
+// pgDiscardLocked stops and removes the server of an instance deleted out
+// of band (admin API).
+func (s *Server) pgDiscardLocked(id int64) {
+	if s.pg == nil {
+		return
+	}
+	srv := s.pg.servers[id]
+	if srv == nil {
+		return
+	}
+	delete(s.pg.servers, id)
+	b := s.pg
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		if err := b.destroy(srv); err != nil {
+			s.logger.Error("PostgreSQL server not removed", "instance", srv.name, "err", err)
+		}
+	}()
+}
+
+// pgCheckExtensionsLocked refuses, at validation time, an extension the
+// machine's PostgreSQL does not have, as GET …/extensions does not offer
+// it.
+func (s *Server) pgCheckExtensionsLocked(inst *Instance, names []string) *APIError {
+	if s.pg == nil {
+		return nil
+	}
+	srv := s.pg.servers[inst.ID]
+	if srv == nil {
+		return nil
+	}
+	avail := s.pg.availableFor(srv.bin)
+	if avail == nil {
+		return nil // not read yet: CREATE EXTENSION will tell
+	}
+	for _, n := range names {
+		if _, ok := avail[n]; !ok {
+			return fieldErr("extensions_list", fmt.Sprintf("extension '%s' is not available on this instance (the PostgreSQL installed on the emulator's machine lacks it)", n))
+		}
+	}
+	return nil
+}
+
+// pgReadSub answers GET …/databases and …/extensions from a running
+// server's catalogs. handled is false when the instance has no running
+// server or the server cannot answer: the in-memory copy (the last read)
+// answers then.
+func (s *Server) pgReadSub(id int64, sub string) (out any, handled bool) {
+	if s.pg == nil || (sub != "databases" && sub != "extensions") {
+		return nil, false
+	}
+	s.lock()
+	inst, ok := s.instances[id]
+	srv := s.pg.servers[id]
+	s.unlock()
+	if !ok || srv == nil || !srv.up.Load() {
+		return nil, false
+	}
+	ctx, cancel := context.WithTimeout(s.pg.ctx, 15*time.Second)
+	defer cancel()
+	switch sub {
+	case "databases":
+		dbs, err := s.pg.databases(ctx, srv)
+		if err != nil {
+			s.logger.Warn("PostgreSQL catalog not read", "instance", inst.Name, "err", err)
+			return nil, false
+		}
+		s.lock()
+		if in, ok := s.instances[id]; ok {
+			in.Extra.Databases = cloneDatabases(dbs)
+			s.dirty = true
+		}
+		s.unlock()
+		return dbs, true
+	default:
+		avail, err := s.pg.readAvailable(ctx, srv)
+		if err != nil {
+			s.logger.Warn("PostgreSQL catalog not read", "instance", inst.Name, "err", err)
+			return nil, false
+		}
+		return offeredExtensions(avail), true
+	}
+}
+
+// offeredExtensions is the emulator's catalogue restricted to what the
+// machine's PostgreSQL has, at the machine's versions.
+func offeredExtensions(avail map[string]pgAvailable) []Extension {
+	out := []Extension{}
+	for _, e := range extensionCatalogue {
+		if a, ok := avail[e.Name]; ok {
+			e.Version = a.Version
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// PostgresServer describes the real server behind an instance.
+type PostgresServer struct {
+	InstanceID int64  `json:"instanceId"`
+	Name       string `json:"name"`
+	Dir        string `json:"dir"`     // everything the server owns
+	DataDir    string `json:"dataDir"` // its PGDATA
+	SocketDir  string `json:"socketDir"`
+	BinDir     string `json:"binDir"`
+	Port       int    `json:"port"`
+	PID        int    `json:"pid"` // 0 when stopped
+	Running    bool   `json:"running"`
+	TLS        bool   `json:"tls"`
+	CertFile   string `json:"certFile,omitempty"` // the self-signed certificate, when TLS is on
+}
+
+// PostgresServers lists the servers of the postgres backend, by instance
+// id; nil on the memory backend.
+func (s *Server) PostgresServers() []PostgresServer {
+	if s.pg == nil {
+		return nil
+	}
+	s.lock()
+	ids := make([]int64, 0, len(s.pg.servers))
+	for _, in := range s.sortedInstancesLocked() {
+		if _, ok := s.pg.servers[in.ID]; ok {
+			ids = append(ids, in.ID)
+		}
+	}
+	servers := make([]*pgServer, len(ids))
+	for i, id := range ids {
+		servers[i] = s.pg.servers[id]
+	}
+	s.unlock()
+	out := make([]PostgresServer, 0, len(servers))
+	for _, srv := range servers {
+		out = append(out, srv.info())
+	}
+	return out
+}
+
+// PostgresServer describes the server of one instance.
+func (s *Server) PostgresServer(id int64) (PostgresServer, bool) {
+	for _, p := range s.PostgresServers() {
+		if p.InstanceID == id {
+			return p, true
+		}
+	}
+	return PostgresServer{}, false
+}
+
+// PostgresDataRoot is the directory holding every server's directory;
+// empty on the memory backend.
+func (s *Server) PostgresDataRoot() string {
+	if s.pg == nil {
+		return ""
+	}
+	return s.pg.root
+}
+
+// Backend names the backend in use.
+func (s *Server) Backend() string {
+	if s.pg == nil {
+		return BackendMemory
+	}
+	return BackendPostgres
+}
+
+// BackendSummary is one line for the start banner.
+func (s *Server) BackendSummary() string {
+	if s.pg == nil {
+		return "memory (instances are emulated in memory)"
+	}
+	dir, _ := pgBinDirFor(s.pg.binDir, 0)
+	keep := "removed at exit"
+	if s.pg.keep {
+		keep = "kept at exit"
+	}
+	return fmt.Sprintf("postgres (a real server per instance: binaries %s, run as %s, admin role %s; data in %s, %s)",
+		dir, s.pg.ident.name, PostgresAdminRole, s.pg.root, keep)
+}
+
+// handlePGAdmin lists the real servers (GET /_emulator/postgres): where
+// their data and socket are, their port and process, and the TLS
+// certificate a client can trust.
+func (s *Server) handlePGAdmin(w http.ResponseWriter, _ *http.Request) {
+	out := s.PostgresServers()
+	if out == nil {
+		out = []PostgresServer{}
+	}
+	adminJSON(w, http.StatusOK, map[string]any{"backend": s.Backend(), "adminRole": PostgresAdminRole, "dataRoot": s.PostgresDataRoot(), "servers": out})
+}
