@@ -88,7 +88,18 @@ type Emulator struct {
 // stops it when the test ends.
 func NewEmulator(t *testing.T) *Emulator {
 	t.Helper()
-	srv, err := emulator.New(emulator.Config{ActionDuration: DefaultActionDuration})
+	return NewEmulatorWith(t, emulator.Config{})
+}
+
+// NewEmulatorWith is NewEmulator with settings of the test's own (unique
+// credentials, for instance); a zero ActionDuration takes
+// DefaultActionDuration.
+func NewEmulatorWith(t *testing.T, cfg emulator.Config) *Emulator {
+	t.Helper()
+	if cfg.ActionDuration <= 0 {
+		cfg.ActionDuration = DefaultActionDuration
+	}
+	srv, err := emulator.New(cfg)
 	if err != nil {
 		t.Fatalf("emulator: %v", err)
 	}

@@ -60,6 +60,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.tokens[tok] = tokenInfo{clientID: id, expires: now.Add(ttl)}
+	s.issuedTokens = append(s.issuedTokens, tok)
 	s.mu.Unlock()
 	resp := map[string]any{
 		"access_token":       tok,
@@ -115,4 +116,13 @@ func (s *Server) ExpireTokens() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.tokens = map[string]tokenInfo{}
+}
+
+// IssuedTokens returns every access token issued since the start, expired
+// ones included, so that tests can check that none leaked into a log, a
+// plan or a state.
+func (s *Server) IssuedTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.issuedTokens...)
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 )
@@ -15,6 +16,10 @@ const (
 	FaultActionError = "action_error"
 	FaultActionHang  = "action_hang"
 	FaultTokenExpiry = "token_expiry"
+	// FaultBody answers with a body given verbatim (malformed JSON, an
+	// HTML page from a gateway), so that clients can be tested against
+	// answers the API documentation does not describe.
+	FaultBody = "body"
 )
 
 // Fault is an injected failure. Every non-empty matcher (Method, Path,
@@ -41,31 +46,45 @@ type Fault struct {
 	// Count is how many requests the fault applies to; 0 means until cleared.
 	Count int `json:"count,omitempty"`
 	// After makes a "drop" fault perform the request before dropping the
-	// connection: the write happens, its answer is lost.
+	// connection: the write happens, its answer is lost. A "body" fault
+	// with After performs the request and replaces its answer.
 	After bool `json:"after,omitempty"`
 	// Message is the error text (status and action_error faults).
 	Message string `json:"message,omitempty"`
+	// Body and ContentType are the answer of a "body" fault (status
+	// Status, default 200; content type default MediaType).
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+	// Probability, when above 0, makes the fault apply to each matching
+	// request with that probability, drawn from the source seeded by
+	// SetFaultSeed, so that a run of random faults can be replayed. A
+	// request the draw spares does not count towards Count.
+	Probability float64 `json:"probability,omitempty"`
 }
 
 type faultWire struct {
-	ID           int    `json:"id,omitempty"`
-	Kind         string `json:"kind"`
-	Method       string `json:"method,omitempty"`
-	Path         string `json:"path,omitempty"`
-	InstanceName string `json:"instanceName,omitempty"`
-	Operation    string `json:"operation,omitempty"`
-	Status       int    `json:"status,omitempty"`
-	RetryAfter   string `json:"retryAfter,omitempty"`
-	Latency      string `json:"latency,omitempty"`
-	Count        int    `json:"count,omitempty"`
-	After        bool   `json:"after,omitempty"`
-	Message      string `json:"message,omitempty"`
+	ID           int     `json:"id,omitempty"`
+	Kind         string  `json:"kind"`
+	Method       string  `json:"method,omitempty"`
+	Path         string  `json:"path,omitempty"`
+	InstanceName string  `json:"instanceName,omitempty"`
+	Operation    string  `json:"operation,omitempty"`
+	Status       int     `json:"status,omitempty"`
+	RetryAfter   string  `json:"retryAfter,omitempty"`
+	Latency      string  `json:"latency,omitempty"`
+	Count        int     `json:"count,omitempty"`
+	After        bool    `json:"after,omitempty"`
+	Message      string  `json:"message,omitempty"`
+	Body         string  `json:"body,omitempty"`
+	ContentType  string  `json:"contentType,omitempty"`
+	Probability  float64 `json:"probability,omitempty"`
 }
 
 // MarshalJSON writes durations as Go duration strings ("500ms").
 func (f Fault) MarshalJSON() ([]byte, error) {
 	w := faultWire{ID: f.ID, Kind: f.Kind, Method: f.Method, Path: f.Path, InstanceName: f.InstanceName,
-		Operation: f.Operation, Status: f.Status, Count: f.Count, After: f.After, Message: f.Message}
+		Operation: f.Operation, Status: f.Status, Count: f.Count, After: f.After, Message: f.Message,
+		Body: f.Body, ContentType: f.ContentType, Probability: f.Probability}
 	if f.RetryAfter > 0 {
 		w.RetryAfter = f.RetryAfter.String()
 	}
@@ -82,7 +101,8 @@ func (f *Fault) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*f = Fault{ID: w.ID, Kind: w.Kind, Method: w.Method, Path: w.Path, InstanceName: w.InstanceName,
-		Operation: w.Operation, Status: w.Status, Count: w.Count, After: w.After, Message: w.Message}
+		Operation: w.Operation, Status: w.Status, Count: w.Count, After: w.After, Message: w.Message,
+		Body: w.Body, ContentType: w.ContentType, Probability: w.Probability}
 	var err error
 	if w.RetryAfter != "" {
 		if f.RetryAfter, err = time.ParseDuration(w.RetryAfter); err != nil {
@@ -107,12 +127,19 @@ func (f Fault) validate() error {
 		if f.Status != 0 && (f.Status < 400 || f.Status > 599) {
 			return fmt.Errorf("status must be 400 to 599")
 		}
+	case FaultBody:
+		if f.Status != 0 && (f.Status < 200 || f.Status > 599) {
+			return fmt.Errorf("status must be 200 to 599")
+		}
 	case FaultDrop, FaultActionError, FaultActionHang, FaultTokenExpiry:
 	default:
-		return fmt.Errorf("unknown fault kind %q (latency, status, drop, action_error, action_hang, token_expiry)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (latency, status, drop, action_error, action_hang, token_expiry, body)", f.Kind)
 	}
 	if f.Count < 0 {
 		return fmt.Errorf("count must not be negative")
+	}
+	if f.Probability < 0 || f.Probability > 1 {
+		return fmt.Errorf("probability must be between 0 and 1")
 	}
 	return nil
 }
@@ -134,6 +161,23 @@ func (f *Fault) matches(ri *reqInfo) bool {
 		return false
 	}
 	return true
+}
+
+// drawLocked decides whether a matching fault applies to this request.
+func (s *Server) drawLocked(fs *faultState) bool {
+	if fs.Probability <= 0 || fs.Probability >= 1 {
+		return true
+	}
+	return s.faultRand.Float64() < fs.Probability
+}
+
+// SetFaultSeed reseeds the source that decides which requests a fault with
+// a Probability hits. The same seed and the same request order give the
+// same faults.
+func (s *Server) SetFaultSeed(seed uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultRand = rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
 // useLocked counts one application and drops a used-up fault.
@@ -162,10 +206,13 @@ func (s *Server) takeRequestFaults(ri *reqInfo, authenticated bool) (time.Durati
 		}
 		switch fs.Kind {
 		case FaultLatency:
+			if !s.drawLocked(fs) {
+				continue
+			}
 			latency += fs.Latency
 			s.useLocked(fs)
-		case FaultStatus, FaultDrop, FaultTokenExpiry:
-			if hit != nil || (fs.Kind == FaultTokenExpiry && !authenticated) {
+		case FaultStatus, FaultDrop, FaultTokenExpiry, FaultBody:
+			if hit != nil || (fs.Kind == FaultTokenExpiry && !authenticated) || !s.drawLocked(fs) {
 				continue
 			}
 			f := fs.Fault
@@ -180,7 +227,7 @@ func (s *Server) takeRequestFaults(ri *reqInfo, authenticated bool) (time.Durati
 // that is creating an action.
 func (s *Server) takeActionFaultLocked(ri *reqInfo) *Fault {
 	for _, fs := range s.faults {
-		if (fs.Kind == FaultActionError || fs.Kind == FaultActionHang) && fs.matches(ri) {
+		if (fs.Kind == FaultActionError || fs.Kind == FaultActionHang) && fs.matches(ri) && s.drawLocked(fs) {
 			f := fs.Fault
 			s.useLocked(fs)
 			return &f

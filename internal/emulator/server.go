@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"mime"
 	"net"
 	"net/http"
@@ -32,6 +33,17 @@ type Config struct {
 	StatePath string
 	// Logger receives one line per request. Nil discards.
 	Logger *slog.Logger
+	// Backend is BackendMemory (the default) or BackendPostgres, which
+	// makes each instance created through the API a real PostgreSQL
+	// server on loopback (see pg.go).
+	Backend string
+	// PGBinDir is the directory of the PostgreSQL server binaries for the
+	// postgres backend. Default: /usr/lib/postgresql/<major>/bin (Debian),
+	// else the newest major there, else initdb's directory on PATH.
+	PGBinDir string
+	// PGDataDir, when set, holds the servers' data and is kept at exit;
+	// otherwise a temporary directory is used and removed by Close.
+	PGDataDir string
 }
 
 // Default credentials and timings.
@@ -78,8 +90,11 @@ type Server struct {
 	nextIP         map[int64]int
 	faults         []*faultState
 	nextFaultID    int
+	faultRand      *rand.Rand
+	issuedTokens   []string
 	requests       []RequestRecord
 	dirty          bool
+	pg             *pgBackend // nil on the memory backend
 
 	lnMu    sync.Mutex
 	httpSrv *http.Server
@@ -119,6 +134,7 @@ func New(cfg Config) (*Server, error) {
 		nextInstanceID: firstInstanceID,
 		nextActionID:   firstActionID,
 		nextIP:         map[int64]int{},
+		faultRand:      rand.New(rand.NewPCG(1, 2)),
 	}
 	if cfg.StatePath != "" {
 		if err := s.load(cfg.StatePath); err != nil {
@@ -126,6 +142,9 @@ func New(cfg Config) (*Server, error) {
 		}
 	}
 	s.routes()
+	if err := s.initPGBackend(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -157,22 +176,26 @@ func (s *Server) Start(addr string) error {
 	if s.httpSrv != nil {
 		return errors.New("emulator already started")
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
 	if err != nil {
 		return err
 	}
 	s.httpSrv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	s.url = "http://" + ln.Addr().String()
+	// Close may clear s.httpSrv before this goroutine runs.
+	srv := s.httpSrv
 	go func() {
-		if err := s.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger.Error("emulator stopped serving", "err", err)
 		}
 	}()
 	return nil
 }
 
-// Close stops the listener started by Start.
+// Close stops the listener started by Start and every PostgreSQL server
+// of the postgres backend.
 func (s *Server) Close() error {
+	s.closePGBackend()
 	s.lnMu.Lock()
 	defer s.lnMu.Unlock()
 	if s.httpSrv == nil {
@@ -384,6 +407,22 @@ func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
 				}
 			}
 			panic(http.ErrAbortHandler)
+		case FaultBody:
+			if f.After {
+				s.dispatch(&statusWriter{ResponseWriter: discardWriter{h: http.Header{}}}, r)
+			}
+			code := f.Status
+			if code == 0 {
+				code = http.StatusOK
+			}
+			ct := f.ContentType
+			if ct == "" {
+				ct = MediaType
+			}
+			w.Header().Set("Content-Type", ct)
+			w.WriteHeader(code)
+			_, _ = io.WriteString(w, f.Body)
+			return
 		case FaultTokenExpiry:
 			if tok := bearer(r); tok != "" {
 				s.mu.Lock()

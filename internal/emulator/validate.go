@@ -104,8 +104,6 @@ func decodeObject(body []byte, what string) (fields, *APIError) {
 	return fields(m), nil
 }
 
-func (f fields) has(name string) bool { return f[name] != nil }
-
 func (f fields) str(name string) (string, bool, *APIError) {
 	switch v := f[name].(type) {
 	case nil:

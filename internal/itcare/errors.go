@@ -108,8 +108,8 @@ func jsonString(raw json.RawMessage) string {
 }
 
 // excerpt keeps the readable text of a body: markup removed, white space
-// collapsed, control characters dropped, at most max runes.
-func excerpt(body []byte, max int) string {
+// collapsed, control characters dropped, at most limit runes.
+func excerpt(body []byte, limit int) string {
 	var b strings.Builder
 	inTag := false
 	for _, r := range string(body) {
@@ -123,13 +123,13 @@ func excerpt(body []byte, max int) string {
 			b.WriteRune(r)
 		}
 	}
-	return sanitize(b.String(), max)
+	return sanitize(b.String(), limit)
 }
 
 // sanitize collapses white space, drops control and invalid characters and
-// truncates to max runes, so that a server's text cannot break a log line or
+// truncates to limit runes, so that a server's text cannot break a log line or
 // a diagnostic.
-func sanitize(s string, max int) string {
+func sanitize(s string, limit int) string {
 	var b strings.Builder
 	space := false
 	n := 0
@@ -145,7 +145,7 @@ func sanitize(s string, max int) string {
 		if space {
 			need = 2
 		}
-		if n+need > max {
+		if n+need > limit {
 			b.WriteString("…")
 			break
 		}

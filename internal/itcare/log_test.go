@@ -16,22 +16,22 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	const password = "Zq8#pW3!vN6@tR1x"
 	var f *fakeAPI
 	f = newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
-		switch {
-		case n == 1: // create, first attempt
+		switch n {
+		case 1: // create, first attempt
 			w.Header().Set("Retry-After", "0")
 			writeJSON(w, http.StatusTooManyRequests, nil)
-		case n == 2:
+		case 2:
 			writeJSON(w, http.StatusAccepted, `{"id":42,"internalId":7,"status":"IN_PROGRESS","resourceName":"pgdemo01"}`)
-		case n == 3:
+		case 3:
 			writeJSON(w, http.StatusOK, `{"id":42,"status":"IN_PROGRESS"}`)
-		case n == 4:
+		case 4:
 			writeJSON(w, http.StatusOK, `{"id":42,"status":"SUCCESS"}`)
-		case n == 5:
+		case 5:
 			writeJSON(w, http.StatusServiceUnavailable, nil)
-		case n == 6:
+		case 6:
 			writeJSON(w, http.StatusOK, `{"id":7,"name":"pgdemo01"}`)
 			f.revokeAll()
-		case n == 7: // resize with a new token
+		case 7: // resize with a new token
 			writeJSON(w, http.StatusAccepted, `{"id":43,"internalId":7,"status":"IN_PROGRESS"}`)
 		default: // a second create, refused with the password echoed
 			writeJSON(w, http.StatusBadRequest, `{"errorCode":"INVALID_FIELD_VALUE","errorDesc":"admPassword","errorMessage":"bad `+password+`"}`)
@@ -60,9 +60,7 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	}
 
 	secrets := []string{password, testClientSecret, base64.StdEncoding.EncodeToString([]byte(testClientID + ":" + testClientSecret)), "Bearer", "8f3a9c2e71"}
-	for _, tok := range f.issued {
-		secrets = append(secrets, tok)
-	}
+	secrets = append(secrets, f.issued...)
 	events := log.all()
 	var debug, warn int
 	sawAction := false

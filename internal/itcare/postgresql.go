@@ -25,6 +25,7 @@ func postgresqlItemPath(id int64) string {
 // never re-sent once it may have reached ITCare; an *UnknownOutcomeError
 // says so, and the same lookup by name settles it.
 func (c *Client) CreatePostgreSQL(ctx context.Context, req CreatePostgreSQLRequest) (*Action, error) {
+	c.secrets.add(req.AdmPassword)
 	k := call{method: http.MethodPost, path: postgresqlPath, body: req, redact: []string{req.AdmPassword}}
 	res, err := c.do(ctx, k)
 	if err != nil {
@@ -39,6 +40,11 @@ func (c *Client) GetPostgreSQL(ctx context.Context, id int64) (*PostgreSQL, erro
 	var p PostgreSQL
 	if err := c.getJSON(ctx, postgresqlItemPath(id), nil, &p); err != nil {
 		return nil, err
+	}
+	// null or {} decode without error into an empty instance, which the
+	// provider would store as an instance whose every field was cleared.
+	if p.ID == 0 {
+		return nil, fmt.Errorf("GET %s: the answer is not an instance (no id)", postgresqlItemPath(id))
 	}
 	return &p, nil
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -109,7 +110,7 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 		case res.status >= 200 && res.status < 300:
 			return res, nil
 		default:
-			apiErr := newAPIError(k.method, target, res.status, res.body, k.redact)
+			apiErr := newAPIError(k.method, target, res.status, res.body, append(slices.Clone(k.redact), c.secrets.all()...))
 			switch {
 			case retryableStatus(res.status, idempotent):
 				lastErr = apiErr

@@ -1,0 +1,576 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
+)
+
+const (
+	pgCollection = "/itcare/databases/postgresql"
+	pgItemPrefix = "/itcare/databases/postgresql/"
+	actionPrefix = "/itcare/actions/"
+)
+
+// actionsOf counts the emulator's actions of one process (POSTGRESQL_CREATE,
+// POSTGRESQL_DELETE, …) on the instance named name: each is one operation
+// ITCare really performed, whatever the request log says about retries.
+func actionsOf(e *acctest.Emulator, name, process string) int {
+	n := 0
+	for _, a := range e.Actions() {
+		if a.ResourceName == name && a.Process == process {
+			n++
+		}
+	}
+	return n
+}
+
+// instancesNamed counts the emulator's instances named name.
+func instancesNamed(e *acctest.Emulator, name string) int {
+	n := 0
+	for _, in := range e.Instances() {
+		if in.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+// requestsWith counts the logged requests of method on a path with the
+// prefix whose status is status (0: a dropped connection).
+func requestsWith(e *acctest.Emulator, method, pathPrefix string, status int) int {
+	n := 0
+	for _, r := range e.Requests() {
+		if r.Method == method && strings.HasPrefix(r.Path, pathPrefix) && r.Status == status {
+			n++
+		}
+	}
+	return n
+}
+
+// postsFor counts the create requests for name in the request log.
+func postsFor(e *acctest.Emulator, name string) int {
+	n := 0
+	for _, r := range e.Requests() {
+		if r.Method != "POST" || r.Path != pgCollection {
+			continue
+		}
+		var body struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal([]byte(r.Body), &body) == nil && body.Name == name {
+			n++
+		}
+	}
+	return n
+}
+
+// converged checks what every fault test ends with: one instance of that
+// name in ITCare, made by one create action, and its id in the state.
+func converged(e *acctest.Emulator, name string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		if n := instancesNamed(e, name); n != 1 {
+			return fmt.Errorf("%d instances named %s in ITCare, want 1", n, name)
+		}
+		if n := actionsOf(e, name, "POSTGRESQL_CREATE"); n != 1 {
+			return fmt.Errorf("%d create actions for %s, want 1", n, name)
+		}
+		id, err := instanceID(e, name)
+		if err != nil {
+			return err
+		}
+		rs, ok := s.RootModule().Resources[pgAddr]
+		if !ok {
+			return fmt.Errorf("%s not in the state", pgAddr)
+		}
+		if rs.Primary.ID != fmt.Sprint(id) {
+			return fmt.Errorf("state id %s, ITCare id %d", rs.Primary.ID, id)
+		}
+		if in, _ := e.Instance(id); in.Status != "ACTIVE" {
+			return fmt.Errorf("instance %d is %s, want ACTIVE", id, in.Status)
+		}
+		return nil
+	}
+}
+
+// destroyedOnce is a CheckDestroy: the instance is gone from ITCare and
+// exactly one delete action ran for it.
+func destroyedOnce(e *acctest.Emulator, name string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if n := instancesNamed(e, name); n != 0 {
+			return fmt.Errorf("%d instances named %s left in ITCare", n, name)
+		}
+		if n := actionsOf(e, name, "POSTGRESQL_DELETE"); n != 1 {
+			return fmt.Errorf("%d delete actions for %s, want 1", n, name)
+		}
+		return nil
+	}
+}
+
+// faultsUsed fails when an injected fault with a count was not consumed:
+// the test would then prove nothing about it.
+func faultsUsed(e *acctest.Emulator) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if left := e.Faults(); len(left) != 0 {
+			return fmt.Errorf("faults never triggered: %+v", left)
+		}
+		return nil
+	}
+}
+
+// transientFault is one kind of fault the network or ITCare may produce,
+// and how the resource must behave when it hits each phase.
+type transientFault struct {
+	name string
+	// fault is the fault to inject; Method, Path and Count are set per phase.
+	fault emulator.Fault
+	// status is what the request log shows for a hit (0: dropped).
+	status int
+	// createError, when set, is the error a create hit by the fault must
+	// give: a create is not resent when ITCare may have received it.
+	createError string
+	// perCall caps how many requests of one call the fault hits in a row:
+	// a token is revoked once, and the token fetched after it is good.
+	perCall int
+}
+
+var transientFaults = []transientFault{
+	{name: "429 with Retry-After", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: time.Second}, status: 429},
+	{name: "500", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500}, status: 500,
+		createError: `(?s)Error Creating PostgreSQL Instance.*POST\s+/databases/postgresql:\s+500.*Nothing\s+was\s+recorded`},
+	{name: "502", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, status: 502,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*502.*found\s+nothing.*apply\s+again`},
+	{name: "503", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 503}, status: 503,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*503.*found\s+nothing.*apply\s+again`},
+	{name: "dropped connection", fault: emulator.Fault{Kind: emulator.FaultDrop}, status: 0,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
+	{name: "token expiry", fault: emulator.Fault{Kind: emulator.FaultTokenExpiry}, status: 401, perCall: 1},
+}
+
+func (tf transientFault) on(method, pathPrefix, name string, count int) emulator.Fault {
+	f := tf.fault
+	if tf.perCall > 0 {
+		count = min(count, tf.perCall)
+	}
+	f.Method, f.Path, f.InstanceName, f.Count = method, pathPrefix, name, count
+	return f
+}
+
+// TestAccReliability_transientFaults injects each transient fault into
+// every phase of an instance's life: the create request, the polls of its
+// action, the refresh, the delete request and the polls of the delete.
+// Idempotent calls are retried and the apply converges; a create that may
+// have reached ITCare is never sent twice. Each phase ends with one
+// instance (or none) and one create (or delete) action.
+func TestAccReliability_transientFaults(t *testing.T) {
+	for _, tf := range transientFaults {
+		t.Run(strings.ReplaceAll(tf.name, " ", "_"), func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgrelfault")
+			cfg := e.Config(pgHCL(name, nil))
+			w := &writeCounter{e: e}
+			hits := func(method, prefix string, atLeast int) resource.TestCheckFunc {
+				if tf.perCall > 0 {
+					atLeast = min(atLeast, tf.perCall)
+				}
+				return func(*terraform.State) error {
+					if n := requestsWith(e, method, prefix, tf.status); n < atLeast {
+						return fmt.Errorf("%d %s %s answered %d, want at least %d: the fault did not hit", n, method, prefix, tf.status, atLeast)
+					}
+					return nil
+				}
+			}
+
+			var steps []resource.TestStep
+			createFault := tf.on("POST", pgCollection, name, 1)
+			if tf.createError != "" {
+				steps = append(steps,
+					resource.TestStep{
+						PreConfig:   func() { e.AddFault(createFault) },
+						Config:      cfg,
+						ExpectError: regexp.MustCompile(tf.createError),
+					},
+					resource.TestStep{
+						// Nothing was created, nothing recorded: the next
+						// apply creates the instance, polls hit by the fault.
+						PreConfig: func() {
+							if n := instancesNamed(e, name); n != 0 {
+								t.Errorf("%d instances after the failed create, want 0", n)
+							}
+							e.AddFault(tf.on("GET", actionPrefix, name, 2))
+						},
+						Config: cfg,
+						Check:  resource.ComposeTestCheckFunc(converged(e, name), faultsUsed(e), hits("GET", actionPrefix, 2)),
+					})
+			} else {
+				steps = append(steps, resource.TestStep{
+					PreConfig: func() {
+						e.AddFault(createFault)
+						e.AddFault(tf.on("GET", actionPrefix, name, 2))
+					},
+					Config: cfg,
+					Check: resource.ComposeTestCheckFunc(converged(e, name), faultsUsed(e),
+						hits("POST", pgCollection, 1), hits("GET", actionPrefix, 2), func(*terraform.State) error {
+							if n := postsFor(e, name); n != 2 {
+								return fmt.Errorf("%d POSTs for %s, want 2 (one refused by the fault, one accepted)", n, name)
+							}
+							return nil
+						}),
+				})
+			}
+			steps = append(steps,
+				resource.TestStep{
+					// Refresh: the instance read is hit twice, then answered.
+					PreConfig: func() {
+						w.mark()
+						e.AddFault(tf.on("GET", pgItemPrefix, name, 2))
+					},
+					Config: cfg,
+					Check:  resource.ComposeTestCheckFunc(w.expect(), faultsUsed(e), hits("GET", pgItemPrefix, 2), converged(e, name)),
+				},
+				resource.TestStep{
+					// Delete: the DELETE and the polls of its action are hit.
+					PreConfig: func() {
+						e.AddFault(tf.on("DELETE", pgItemPrefix, name, 1))
+						e.AddFault(tf.on("GET", actionPrefix, name, 2))
+					},
+					Config:  cfg,
+					Destroy: true,
+				},
+			)
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps:                    steps,
+				CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e),
+					hits("DELETE", pgItemPrefix, 1)),
+			})
+		})
+	}
+}
+
+// TestAccReliability_deleteAnswerLost drops the connection after ITCare
+// accepted the DELETE: the retry finds the delete action running (409),
+// waits for it, and the next DELETE answers 404, which is success. One
+// delete action ran.
+func TestAccReliability_deleteAnswerLost(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgreldellost")
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil)), Check: converged(e, name)},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultDrop, Method: "DELETE", InstanceName: name, After: true, Count: 1})
+				},
+				Config:  e.Config(pgHCL(name, nil)),
+				Destroy: true,
+			},
+		},
+		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e), func(*terraform.State) error {
+			if n := requestsWith(e, "DELETE", pgItemPrefix, 0); n != 1 {
+				return fmt.Errorf("%d dropped DELETEs, want 1", n)
+			}
+			return nil
+		}),
+	})
+}
+
+// TestAccReliability_tokenExpiresDuringLongApply revokes every token in
+// the middle of a create whose action takes 3 s, as an expiry or a
+// Keycloak restart would: the next poll gets a 401, the provider fetches
+// a new token and the apply converges.
+func TestAccReliability_tokenExpiresDuringLongApply(t *testing.T) {
+	e := acctest.NewEmulatorWith(t, emulator.Config{ActionDuration: 3 * time.Second})
+	name := acctest.RandomName("pgreltoken")
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				go func() {
+					// Once the create is accepted, well before its action ends.
+					deadline := time.Now().Add(30 * time.Second)
+					for actionsOf(e, name, "POSTGRESQL_CREATE") == 0 && time.Now().Before(deadline) {
+						time.Sleep(50 * time.Millisecond)
+					}
+					time.Sleep(time.Second)
+					e.ExpireTokens()
+				}()
+			},
+			Config: e.Config(pgHCL(name, nil)),
+			Check: resource.ComposeTestCheckFunc(converged(e, name), func(*terraform.State) error {
+				if n := requestsWith(e, "GET", actionPrefix, 401); n != 1 {
+					return fmt.Errorf("%d polls answered 401, want 1: the revocation must hit the wait", n)
+				}
+				if n := len(e.IssuedTokens()); n < 2 {
+					return fmt.Errorf("%d tokens issued, want a new one after the revocation", n)
+				}
+				return nil
+			}),
+		}},
+	})
+}
+
+// TestAccReliability_deleteActionFails makes the delete action end in
+// ERROR: the destroy fails naming the action and ITCare's message, the
+// instance stays in the state (and in ITCare, ACTIVE again), and the next
+// destroy converges.
+func TestAccReliability_deleteActionFails(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgreldelfail")
+	cfg := e.Config(pgHCL(name, nil))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: converged(e, name)},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: "delete", Count: 1, Message: "storage array busy"})
+				},
+				Config:      cfg,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)Error Deleting PostgreSQL Instance.*ITCare\s+action\s+\d+.*ended\s+in\s+ERROR:\s+storage\s+array\s+busy.*still\s+in\s+the\s+Terraform\s+state`),
+			},
+			{
+				// The state still holds the instance, which is ACTIVE again.
+				Config:   cfg,
+				PlanOnly: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}, plancheck.ExpectEmptyPlan()},
+				},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := instancesNamed(e, name); n != 0 {
+				return fmt.Errorf("%d instances left", n)
+			}
+			if n := actionsOf(e, name, "POSTGRESQL_DELETE"); n != 2 {
+				return fmt.Errorf("%d delete actions, want 2 (the failed one and the one that worked)", n)
+			}
+			return nil
+		},
+	})
+}
+
+// TestAccReliability_deleteTimeout makes the delete action never end: the
+// destroy stops at timeouts.delete with an error naming the action and
+// the timeout, the instance stays in the state, and once the action ends
+// the next run converges (the instance is gone: the refresh drops it).
+func TestAccReliability_deleteTimeout(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgreldelhang")
+	cfg := e.Config(pgHCL(name, map[string]string{"timeouts": `{ delete = "2s" }`}))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: converged(e, name)},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: "delete", Count: 1})
+				},
+				Config:      cfg,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)Error Deleting PostgreSQL Instance.*after\s+2s\s+\(timeouts\.delete\)\s+while\s+ITCare\s+action\s+\d+\s+was\s+still\s+running`),
+			},
+			{
+				// The id is still in the state while the action runs.
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}},
+				},
+			},
+			{
+				// The hung action finishes: the instance is gone, the
+				// refresh removes it and the plan is a create.
+				PreConfig:          e.ClearFaults,
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
+				},
+			},
+		},
+		CheckDestroy: destroyedOnce(e, name),
+	})
+}
+
+// TestAccReliability_busyInstance starts an action on the instance outside
+// Terraform (as the ITCare console would) right before the destroy: the
+// DELETE answers 409, the provider waits for that action, then deletes.
+func TestAccReliability_busyInstance(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgrelbusy")
+	cfg := e.Config(pgHCL(name, nil))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: converged(e, name)},
+			{
+				PreConfig: func() { startConsoleAction(t, e, name, 2*time.Second) },
+				Config:    cfg,
+				Destroy:   true,
+			},
+		},
+		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), func(*terraform.State) error {
+			if n := requestsWith(e, "DELETE", pgItemPrefix, 409); n != 1 {
+				return fmt.Errorf("%d DELETEs answered 409, want 1", n)
+			}
+			if n := actionsOf(e, name, "POSTGRESQL_UPDATE_MONITORING"); n != 1 {
+				return fmt.Errorf("%d console actions, want 1", n)
+			}
+			return nil
+		}),
+	})
+}
+
+// startConsoleAction submits an update_monitoring that changes nothing
+// and lasts d, through the API with the emulator's credentials: the
+// instance is busy, as when a person runs an action in the console.
+func startConsoleAction(t *testing.T, e *acctest.Emulator, name string, d time.Duration) {
+	t.Helper()
+	id, err := instanceID(e, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := itcare.NewClient(itcare.Config{APIURL: e.APIURL(), TokenURL: e.TokenURL(), ClientID: e.ClientID(), ClientSecret: e.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetActionDuration(d)
+	defer e.SetActionDuration(acctest.DefaultActionDuration)
+	if _, err := c.UpdatePostgreSQLMonitoring(context.Background(), id, itcare.MonitoringOptions{State: true}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// expectDrift checks the plan's resource_drift: the refresh saw attr
+// change from before to after outside Terraform.
+type expectDrift struct {
+	attr          string
+	before, after any
+}
+
+func (c expectDrift) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceDrift {
+		if rc.Address != pgAddr || rc.Change == nil {
+			continue
+		}
+		b, _ := rc.Change.Before.(map[string]any)
+		a, _ := rc.Change.After.(map[string]any)
+		if fmt.Sprint(b[c.attr]) != fmt.Sprint(c.before) || fmt.Sprint(a[c.attr]) != fmt.Sprint(c.after) {
+			resp.Error = fmt.Errorf("drift of %s: %v → %v, want %v → %v", c.attr, b[c.attr], a[c.attr], c.before, c.after)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no drift reported for %s", pgAddr)
+}
+
+// TestAccReliability_outOfBandDrift changes the instance in the emulator
+// as a person would in the console (resize, then stop, then delete):
+// each refresh reports the drift attribute by attribute and the plan
+// brings the configuration back.
+func TestAccReliability_outOfBandDrift(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgreldrift")
+	cfg := e.Config(pgHCL(name, nil))
+	change := func(changes map[string]any) func() {
+		return func() {
+			id, err := instanceID(e, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.UpdateInstance(id, changes); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: converged(e, name)},
+			{
+				PreConfig:          change(map[string]any{"nodeSizing": "4cpu8gb"}),
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						expectDrift{"node_sizing", "2cpu4gb", "4cpu8gb"},
+						expectDrift{"cpu", 2, 4},
+						expectDrift{"ram", 4, 8},
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("node_sizing"), knownvalue.StringExact("2cpu4gb")),
+					},
+				},
+			},
+			{
+				PreConfig:          change(map[string]any{"nodeSizing": "2cpu4gb", "status": "STOPPED"}),
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						expectDrift{"power_state", "running", "stopped"},
+						expectDrift{"status", "ACTIVE", "STOPPED"},
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("power_state"), knownvalue.StringExact("running")),
+					},
+				},
+			},
+			{
+				// Deleted in the console: the refresh drops it with a
+				// warning and the apply creates exactly one new instance.
+				PreConfig: func() {
+					id, err := instanceID(e, name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := e.DeleteInstance(id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
+				},
+				Check: func(s *terraform.State) error {
+					if n := instancesNamed(e, name); n != 1 {
+						return fmt.Errorf("%d instances named %s, want 1", n, name)
+					}
+					id, err := instanceID(e, name)
+					if err != nil {
+						return err
+					}
+					if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
+						return fmt.Errorf("state id %s, ITCare id %d", got, id)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,287 @@
+package provider_test
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+)
+
+// patchCase is an in-place change that runs exactly one PATCH operation.
+type patchCase struct {
+	op     string
+	before map[string]string
+	after  map[string]string
+	// applied reports whether ITCare's instance shows the change.
+	applied func(emulator.Instance) bool
+}
+
+var patchCases = []patchCase{
+	{op: "resize", after: ov("node_sizing", `"4cpu8gb"`),
+		applied: func(in emulator.Instance) bool { return in.NodeSizing == "4cpu8gb" }},
+	{op: "stop", after: ov("power_state", `"stopped"`),
+		applied: func(in emulator.Instance) bool { return in.Status == "STOPPED" }},
+	{op: "start", before: ov("power_state", `"stopped"`), after: ov("power_state", `"running"`),
+		applied: func(in emulator.Instance) bool { return in.Status == "ACTIVE" }},
+	{op: "upgrade", after: ov("version", `"16"`, "allow_major_version_upgrade", "true"),
+		applied: func(in emulator.Instance) bool { return in.Version == "16" }},
+	{op: "enable_ha", after: ov("topology", `"HA"`, "allowed_replication_lag", "50"),
+		applied: func(in emulator.Instance) bool { return in.Topology == "HA" }},
+	{op: "update_monitoring", after: ov("monitoring_enabled", "false"),
+		applied: func(in emulator.Instance) bool { return !in.MonitoringEnabled }},
+	{op: "update_patch_party", after: ov("patch_party", `{ excluded = true, exclusion_reason = "freeze" }`),
+		applied: func(in emulator.Instance) bool { return in.PatchParty.Excluded }},
+	{op: "install_extension", after: ov("extensions", `[{ database = "postgres", name = "pg_trgm" }]`),
+		applied: func(in emulator.Instance) bool { return strings.Contains(fmt.Sprint(in.Extra.Databases), "pg_trgm") }},
+}
+
+func withTimeouts(m map[string]string) map[string]string {
+	out := map[string]string{"timeouts": `{ update = "2s" }`}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// acceptedPatches counts the PATCHes of operation op that ITCare accepted.
+func acceptedPatches(e *acctest.Emulator, op string) int {
+	n := 0
+	for _, r := range e.Requests() {
+		if r.Method == "PATCH" && r.Operation == op && r.Status >= 200 && r.Status < 300 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAccReliability_updateActionFailsOrHangs makes each PATCH operation's
+// action end in ERROR, then never end: the first apply fails naming the
+// operation, the action and ITCare's message, and the plan still shows
+// the change; the second stops at timeouts.update naming the running
+// action; once the action ends the next apply converges without sending
+// the operation a third time.
+func TestAccReliability_updateActionFailsOrHangs(t *testing.T) {
+	for _, pc := range patchCases {
+		t.Run(pc.op, func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgrelupd")
+			base := e.Config(pgHCL(name, withTimeouts(pc.before)))
+			after := map[string]string{}
+			for k, v := range pc.before {
+				after[k] = v
+			}
+			for k, v := range pc.after {
+				after[k] = v
+			}
+			changed := e.Config(pgHCL(name, withTimeouts(after)))
+			check := func(s *terraform.State) error {
+				id, err := instanceID(e, name)
+				if err != nil {
+					return err
+				}
+				in, _ := e.Instance(id)
+				if !pc.applied(in) {
+					return fmt.Errorf("ITCare's instance does not show the %s: %+v", pc.op, in)
+				}
+				if n := acceptedPatches(e, pc.op); n != 2 {
+					return fmt.Errorf("%d %s requests accepted, want 2 (the failed one and the hung one, resumed); writes %q", n, pc.op, writesSince(e, 0))
+				}
+				return singleInstance(e, name)(s)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: base},
+					{
+						PreConfig: func() {
+							e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: pc.op, Count: 1, Message: "maintenance window closed"})
+						},
+						Config:      changed,
+						ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*` + pc.op + `.*ended\s+in\s+ERROR:\s+maintenance\s+window\s+closed`),
+					},
+					{
+						Config:             changed,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}, plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+						},
+					},
+					{
+						PreConfig: func() {
+							e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: pc.op, Count: 1})
+						},
+						Config:      changed,
+						ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update`),
+					},
+					{
+						PreConfig: e.ClearFaults,
+						Config:    changed,
+						Check:     check,
+					},
+				},
+			})
+		})
+	}
+}
+
+// TestAccReliability_updateTransientFaults injects each transient fault
+// into a resize's PATCH and the polls of its action. 429 and a token
+// expiry are retried in the same apply; a PATCH that may have reached
+// ITCare is not resent blindly: the apply fails, and the next one
+// converges. In every case ITCare ran one resize.
+func TestAccReliability_updateTransientFaults(t *testing.T) {
+	for _, tf := range transientFaults {
+		t.Run(strings.ReplaceAll(tf.name, " ", "_"), func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgrelupdf")
+			changed := e.Config(pgHCL(name, ov("node_sizing", `"4cpu8gb"`)))
+			check := func(*terraform.State) error {
+				id, err := instanceID(e, name)
+				if err != nil {
+					return err
+				}
+				if in, _ := e.Instance(id); in.NodeSizing != "4cpu8gb" {
+					return fmt.Errorf("sizing %s, want 4cpu8gb", in.NodeSizing)
+				}
+				if n := actionsOf(e, name, "POSTGRESQL_RESIZE"); n != 1 {
+					return fmt.Errorf("%d resize actions, want 1", n)
+				}
+				return faultsUsed(e)(nil)
+			}
+			steps := []resource.TestStep{{Config: e.Config(pgHCL(name, nil))}}
+			patchFault := tf.on("PATCH", pgItemPrefix, name, 1)
+			if tf.createError != "" {
+				steps = append(steps,
+					resource.TestStep{
+						PreConfig:   func() { e.AddFault(patchFault) },
+						Config:      changed,
+						ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*resize`),
+					},
+					resource.TestStep{
+						PreConfig: func() { e.AddFault(tf.on("GET", actionPrefix, name, 2)) },
+						Config:    changed,
+						Check:     check,
+					})
+			} else {
+				steps = append(steps, resource.TestStep{
+					PreConfig: func() {
+						e.AddFault(patchFault)
+						e.AddFault(tf.on("GET", actionPrefix, name, 2))
+					},
+					Config: changed,
+					Check:  check,
+				})
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps:                    steps,
+			})
+		})
+	}
+}
+
+// TestAccReliability_updateAnswerLost drops the connection after ITCare
+// accepted a resize: the apply cannot know the outcome, and the next one
+// must see the resize done (or running) and not send a second one.
+func TestAccReliability_updateAnswerLost(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgrelupdlost")
+	changed := e.Config(pgHCL(name, ov("node_sizing", `"4cpu8gb"`)))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil))},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultDrop, Method: "PATCH", InstanceName: name, After: true, Count: 1})
+					// The accepted resize is still running when the next
+					// run refreshes, as a real one (minutes) would be.
+					e.SetActionDuration(3 * time.Second)
+				},
+				Config:      changed,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*resize`),
+			},
+			{
+				PreConfig: func() { e.SetActionDuration(acctest.DefaultActionDuration) },
+				Config:    changed,
+				Check: func(*terraform.State) error {
+					if n := actionsOf(e, name, "POSTGRESQL_RESIZE"); n != 1 {
+						return fmt.Errorf("%d resize actions, want 1; requests %s", n, requestLog(e))
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccReliability_outOfBandDriftRepaired resizes and stops the instance
+// in the console: the apply brings it back to the configuration with one
+// start and one resize, and the plan after it is empty.
+func TestAccReliability_outOfBandDriftRepaired(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgrelrepair")
+	cfg := e.Config(pgHCL(name, nil))
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: converged(e, name)},
+			{
+				PreConfig: func() {
+					id, err := instanceID(e, name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := e.UpdateInstance(id, map[string]any{"nodeSizing": "4cpu8gb", "status": "STOPPED"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						expectDrift{"node_sizing", "2cpu4gb", "4cpu8gb"},
+						expectDrift{"power_state", "running", "stopped"},
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(*terraform.State) error {
+					id, err := instanceID(e, name)
+					if err != nil {
+						return err
+					}
+					in, _ := e.Instance(id)
+					if in.NodeSizing != "2cpu4gb" || in.Status != "ACTIVE" {
+						return fmt.Errorf("instance %s %s, want 2cpu4gb ACTIVE", in.NodeSizing, in.Status)
+					}
+					if s, r := acceptedPatches(e, "start"), acceptedPatches(e, "resize"); s != 1 || r != 1 {
+						return fmt.Errorf("%d starts and %d resizes, want 1 each", s, r)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// requestLog renders the emulator's request log for an error message.
+func requestLog(e *acctest.Emulator) string {
+	var b strings.Builder
+	for _, r := range e.Requests() {
+		fmt.Fprintf(&b, "\n  %s %s %s %d %s", r.Time.Format("15:04:05.000"), r.Method, r.Path, r.Status, r.Operation)
+	}
+	return b.String()
+}
