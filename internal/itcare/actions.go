@@ -19,6 +19,8 @@ func (c *Client) GetAction(ctx context.Context, id int64) (*Action, error) {
 	if err := c.getJSON(ctx, "/actions/"+strconv.FormatInt(id, 10), nil, &a); err != nil {
 		return nil, err
 	}
+	// An action's message may quote the request that started it.
+	a.Message = c.secrets.redact(a.Message)
 	return &a, nil
 }
 
@@ -41,7 +43,11 @@ func (c *Client) ListActions(ctx context.Context, f ActionFilter) ([]Action, err
 	for _, s := range f.Statuses {
 		q.Add("statuses", s)
 	}
-	return listAll(ctx, c, "/actions", q, func(a Action) int64 { return a.ID })
+	list, err := listAll(ctx, c, "/actions", q, func(a Action) int64 { return a.ID })
+	for i := range list {
+		list[i].Message = c.secrets.redact(list[i].Message)
+	}
+	return list, err
 }
 
 // decodeAction reads the action of a write's answer. An empty body, or a
@@ -136,6 +142,14 @@ func isActionStatus(s string) bool {
 const (
 	defaultFirstPoll   = 1 * time.Second
 	defaultMaxInterval = 30 * time.Second
+	// pollLagDivisor sets how far apart polls may be: at most the first
+	// poll's delay plus 1/pollLagDivisor (5%) of the time already waited.
+	// An action that completes between two polls is then seen at most 5% of
+	// its duration + 1 s late whatever that duration, while the number of
+	// polls grows only with the logarithm of the duration (until the cap).
+	// A fixed growth factor would not do: with ×1.5 an action finishing just
+	// after a poll is seen up to half its duration late.
+	pollLagDivisor = 20
 	// maxActionNotFound is how many consecutive 404s an action may get
 	// before the wait fails: right after a 202 the action may not be
 	// readable yet.
@@ -145,18 +159,20 @@ const (
 // WaitForAction polls the action until it is SUCCESS (returned) or ERROR
 // (an *ActionError), or ctx ends (an error wrapping ctx.Err() that names the
 // action and its last status). Statuses other than the documented ones are
-// taken as still running. Polls start after opts.FirstPoll and grow by half
-// each time up to opts.MaxInterval.
+// taken as still running. The first poll comes after opts.FirstPoll; each
+// next one after pollInterval of the time waited so far, at most
+// opts.MaxInterval.
 func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) (*Action, error) {
-	wait := opts.FirstPoll
-	if wait <= 0 || wait > defaultFirstPoll {
-		wait = defaultFirstPoll
+	base := opts.FirstPoll
+	if base <= 0 || base > defaultFirstPoll {
+		base = defaultFirstPoll
 	}
 	maxInterval := opts.MaxInterval
 	if maxInterval <= 0 {
 		maxInterval = defaultMaxInterval
 	}
-	wait = min(wait, maxInterval)
+	start := c.now()
+	wait := min(base, maxInterval)
 	last := "not read yet"
 	warned := map[string]bool{}
 	notFound := 0
@@ -164,9 +180,11 @@ func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) 
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, waitError(id, last, err)
 		}
-		wait = min(wait*3/2, maxInterval)
 
 		a, err := c.GetAction(ctx, id)
+		// Measured after the poll, so that slow answers and retries count
+		// as time waited too.
+		wait = pollInterval(base, maxInterval, c.now().Sub(start))
 		switch {
 		case err != nil && ctx.Err() != nil:
 			return nil, waitError(id, last, ctx.Err())
@@ -199,6 +217,14 @@ func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) 
 			}
 		}
 	}
+}
+
+// pollInterval is the delay before the next poll of an action waited on
+// for elapsed: base plus 5% of elapsed, at most maxInterval. Whatever
+// the action's duration d, the poll after its completion then comes at most
+// base + 5% of d later.
+func pollInterval(base, maxInterval, elapsed time.Duration) time.Duration {
+	return min(base+max(elapsed, 0)/pollLagDivisor, maxInterval)
 }
 
 func waitError(id int64, last string, err error) error {

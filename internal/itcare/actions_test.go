@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -29,7 +30,7 @@ func actionSequence(t *testing.T, statuses ...string) *fakeAPI {
 func TestWaitForActionSuccess(t *testing.T) {
 	f := actionSequence(t, "IN_PROGRESS", "IN_PROGRESS", "SUCCESS")
 	c := newTestClient(t, f)
-	waits := recordSleeps(c)
+	waits := fakeClock(c)
 	var polled []string
 	a, err := c.WaitForAction(context.Background(), 42, WaitOptions{OnPoll: func(a *Action) { polled = append(polled, a.Status) }})
 	if err != nil {
@@ -41,7 +42,8 @@ func TestWaitForActionSuccess(t *testing.T) {
 	if strings.Join(polled, ",") != "IN_PROGRESS,IN_PROGRESS,SUCCESS" {
 		t.Errorf("OnPoll saw %v", polled)
 	}
-	want := []time.Duration{time.Second, 1500 * time.Millisecond, 2250 * time.Millisecond}
+	// 1 s, then 1 s + 5% of the 1 s waited, then 1 s + 5% of 2.05 s.
+	want := []time.Duration{time.Second, 1050 * time.Millisecond, 1102500 * time.Microsecond}
 	if fmt.Sprint(*waits) != fmt.Sprint(want) {
 		t.Errorf("waits = %v, want %v", *waits, want)
 	}
@@ -83,6 +85,28 @@ func TestWaitForActionKeepsWaitingOnUnknownStatus(t *testing.T) {
 	}
 }
 
+// fakeClock makes the client's clock advance by its sleeps only, so that
+// the poll schedule is exact; sleeps are recorded, not slept, and a done
+// context still ends them.
+func fakeClock(c *Client) *[]time.Duration {
+	var mu sync.Mutex
+	now := time.Now()
+	waits := &[]time.Duration{}
+	c.now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		*waits = append(*waits, d)
+		now = now.Add(d)
+		mu.Unlock()
+		return ctx.Err()
+	}
+	return waits
+}
+
 func TestWaitForActionPollIntervals(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -93,15 +117,17 @@ func TestWaitForActionPollIntervals(t *testing.T) {
 		{"defaults", WaitOptions{}, time.Second, 30 * time.Second},
 		{"first poll above 1s is clamped", WaitOptions{FirstPoll: 5 * time.Second}, time.Second, 30 * time.Second},
 		{"short first poll", WaitOptions{FirstPoll: 10 * time.Millisecond, MaxInterval: 3 * time.Second}, 10 * time.Millisecond, 3 * time.Second},
+		{"cap below the first poll", WaitOptions{MaxInterval: 250 * time.Millisecond}, 250 * time.Millisecond, 250 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			statuses := make([]string, 30)
+			// Enough polls to reach the cap from a 10 ms first poll.
+			statuses := make([]string, 200)
 			for i := range statuses {
 				statuses[i] = "IN_PROGRESS"
 			}
 			f := actionSequence(t, append(statuses, "SUCCESS")...)
 			c := newTestClient(t, f)
-			waits := recordSleeps(c)
+			waits := fakeClock(c)
 			if _, err := c.WaitForAction(context.Background(), 42, tc.opts); err != nil {
 				t.Fatal(err)
 			}
@@ -109,10 +135,17 @@ func TestWaitForActionPollIntervals(t *testing.T) {
 			if w[0] != tc.first {
 				t.Errorf("first wait = %v, want %v", w[0], tc.first)
 			}
-			for i := 1; i < len(w); i++ {
-				if w[i] > tc.max || w[i] < w[i-1] {
-					t.Errorf("wait %d = %v after %v (cap %v)", i, w[i], w[i-1], tc.max)
+			var waited time.Duration
+			for i, d := range w {
+				// The interval policy: never more than the first poll's
+				// delay plus 5% of the time already waited, nor the cap.
+				if limit := min(tc.first+waited/20, tc.max); i > 0 && d != limit {
+					t.Errorf("wait %d = %v after %v waited, want %v", i, d, waited, limit)
 				}
+				if i > 0 && d < w[i-1] {
+					t.Errorf("wait %d = %v shorter than the one before (%v)", i, d, w[i-1])
+				}
+				waited += d
 			}
 			if w[len(w)-1] != tc.max {
 				t.Errorf("last wait = %v, want the cap %v", w[len(w)-1], tc.max)
@@ -121,23 +154,50 @@ func TestWaitForActionPollIntervals(t *testing.T) {
 	}
 }
 
+// The point of the interval policy: whenever an action completes, the next
+// poll sees it within 5% of the action's duration + the first poll's
+// delay, and the number of polls stays small for long actions.
+func TestPollIntervalBoundsCompletionLag(t *testing.T) {
+	const base, maxInterval = time.Second, 30 * time.Second
+	for _, d := range []time.Duration{
+		100 * time.Millisecond, time.Second, 2 * time.Second, 7 * time.Second, 20 * time.Second,
+		25 * time.Second, 90 * time.Second, 10 * time.Minute, time.Hour, 6 * time.Hour,
+	} {
+		polls, at := 1, base
+		for at < d {
+			at += pollInterval(base, maxInterval, at)
+			polls++
+		}
+		if lag, limit := at-d, base+d/20; lag > limit {
+			t.Errorf("action of %v: first poll that sees it done %v late, want at most %v", d, lag, limit)
+		}
+		// Below the cap the schedule is geometric (×1.05 plus 1 s); above it
+		// one poll every 30 s.
+		if limit := 80 + int((d-10*time.Minute)/maxInterval); polls > max(limit, 80) {
+			t.Errorf("action of %v: %d polls, want at most %d", d, polls, max(limit, 80))
+		}
+	}
+	if got := pollInterval(base, maxInterval, -time.Second); got != base {
+		t.Errorf("negative elapsed: %v, want %v", got, base)
+	}
+}
+
 // The first poll is measured on the real clock: a create that ITCare
 // finishes at once must not keep the user waiting.
 func TestWaitForActionFirstPollWithinOneSecond(t *testing.T) {
-	start := time.Now()
-	var first time.Duration
-	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, n int) {
-		if n == 1 {
-			first = time.Since(start)
-		}
-		writeJSON(w, http.StatusOK, `{"id":42,"status":"SUCCESS"}`)
-	})
+	f := actionSequence(t, "SUCCESS")
 	c := newTestClient(t, f)
+	sleeps := recordSleeps(c)
+	// A larger FirstPoll is capped: an action that ends at once must be
+	// seen within a second.
 	if _, err := c.WaitForAction(context.Background(), 42, WaitOptions{FirstPoll: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	if first > 1200*time.Millisecond {
-		t.Errorf("first poll after %v", first)
+	if len(*sleeps) == 0 || (*sleeps)[0] > time.Second {
+		t.Errorf("waits before the first poll: %v; want one of at most 1s", *sleeps)
+	}
+	if got := len(f.requests()); got != 1 {
+		t.Errorf("%d polls, want 1", got)
 	}
 }
 

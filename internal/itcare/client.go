@@ -6,7 +6,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +22,10 @@ const (
 	DefaultRequestTimeout = 60 * time.Second
 	DefaultUserAgent      = "terraform-provider-itcare"
 )
+
+// maxIdleConnsPerHost keeps one connection alive per concurrent Terraform
+// operation, with room for a -parallelism above the default of 10.
+const maxIdleConnsPerHost = 32
 
 // Config configures a Client. Zero values take the documented defaults.
 type Config struct {
@@ -70,6 +76,10 @@ type Client struct {
 	http       *http.Client
 	log        Logger
 	tokens     *tokenCache
+	// secrets are the passwords this client has sent: ITCare may echo a
+	// request in an error or an action's message, so every error the
+	// client returns has them removed, whatever call it comes from.
+	secrets secretSet
 
 	// Tests replace these to control time and jitter.
 	now    func() time.Time
@@ -120,7 +130,11 @@ func NewClient(cfg Config) (*Client, error) {
 	hc := cfg.HTTPClient
 	if hc == nil {
 		// No Client.Timeout: each attempt gets its own deadline instead.
-		hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		tr := newTransport()
+		// Go's default of 2 idle connections per host would open a new
+		// connection, and a TLS handshake, for most calls of a refresh.
+		tr.MaxIdleConnsPerHost = maxIdleConnsPerHost
+		hc = &http.Client{Transport: tr}
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -154,7 +168,47 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// secretSet is a concurrency-safe list of strings to redact.
+type secretSet struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (s *secretSet) add(v string) {
+	if v == "" {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.list, v) {
+		s.list = append(s.list, v)
+	}
+}
+
+func (s *secretSet) all() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.list)
+}
+
+// redact replaces every known secret in v by "***".
+func (s *secretSet) redact(v string) string {
+	for _, sec := range s.all() {
+		v = strings.ReplaceAll(v, sec, "***")
+	}
+	return v
+}
+
 type nopLogger struct{}
 
 func (nopLogger) Debug(context.Context, string, map[string]any) {}
 func (nopLogger) Warn(context.Context, string, map[string]any)  {}
+
+// newTransport clones Go's default transport (proxy from the environment,
+// dial and TLS timeouts), or builds the same when a program replaced it.
+func newTransport() *http.Transport {
+	if t, ok := http.DefaultTransport.(*http.Transport); ok {
+		return t.Clone()
+	}
+	return &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+}

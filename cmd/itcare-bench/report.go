@@ -1,0 +1,376 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// machine describes where the figures come from.
+type machine struct {
+	CPUs      int
+	CPUModel  string
+	MemTotal  string
+	OS        string
+	Go        string
+	Terraform string
+}
+
+func machineInfo(ctx context.Context, tfPath string) machine {
+	m := machine{CPUs: runtime.NumCPU(), CPUModel: "unknown", MemTotal: "unknown", OS: runtime.GOOS + "/" + runtime.GOARCH}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if v, ok := procField(string(b), "model name"); ok {
+			m.CPUModel = v
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if kb, ok := parseStatusKB(string(b), "MemTotal"); ok {
+			m.MemTotal = fmt.Sprintf("%.1f GiB", float64(kb)/(1<<20))
+		}
+	}
+	if b, err := os.ReadFile("/etc/os-release"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "PRETTY_NAME="); ok {
+				m.OS = strings.Trim(v, `"`) + ", " + m.OS
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.OS += ", Linux " + strings.TrimSpace(string(b))
+	}
+	if out, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output(); err == nil {
+		m.Go = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.CommandContext(ctx, tfPath, "version", "-json").Output(); err == nil {
+		var v struct {
+			Version string `json:"terraform_version"`
+		}
+		if json.Unmarshal(out, &v) == nil {
+			m.Terraform = v.Version
+		}
+	}
+	return m
+}
+
+// procField reads the first "key : value" line of a /proc file.
+func procField(text, key string) (string, bool) {
+	for _, line := range strings.Split(text, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// startupResult is the timed provider start-ups.
+type startupResult struct {
+	Handshakes, Schemas []time.Duration
+	SchemaBytes         int
+}
+
+// report is everything BENCHMARKS.md shows.
+type report struct {
+	Options   options
+	Machine   machine
+	Date      time.Time
+	Elapsed   time.Duration
+	Startup   *startupResult
+	Refreshes []*refreshResult
+	Actions   []*actionResult
+	Tokens    tokenTally
+}
+
+// figure is one line of the results table.
+type figure struct {
+	Name, Measured, Target string
+	// Pass is nil for a figure without a target.
+	Pass *bool
+}
+
+func verdict(ok bool) *bool { return &ok }
+
+const memoryLimitBytes = 100_000_000
+
+func (r *report) figures() []figure {
+	var out []figure
+	for _, f := range r.Refreshes {
+		name, limit := "API calls per refreshed instance, without extensions", 1.0
+		if f.Extensions {
+			name, limit = "API calls per refreshed instance, with extensions", 2.0
+		}
+		out = append(out, figure{name,
+			fmt.Sprintf("%.2f (%d calls, %d instances, at most %d on one)", f.CallsPerInstance(), f.APICalls, f.Instances, f.MaxPerInst),
+			fmt.Sprintf("≤ %.0f", limit), verdict(f.CallsPerInstance() <= limit && float64(f.MaxPerInst) <= limit)})
+	}
+	for _, a := range r.Actions {
+		name := fmt.Sprintf("Completion lag, %s, %v action", a.Op, a.Duration)
+		if a.Pending != "" {
+			out = append(out, figure{name, "pending: " + a.Pending, "≤ " + seconds(a.Limit()), nil})
+			continue
+		}
+		out = append(out, figure{name, fmt.Sprintf("%s (%d polls)", seconds(a.Lag), a.Polls),
+			"≤ " + seconds(a.Limit()) + " (5% + 1 s)", verdict(a.Lag <= a.Limit())})
+		out = append(out, figure{fmt.Sprintf("Apply wall time ÷ action duration, %s, %v action", a.Op, a.Duration),
+			fmt.Sprintf("%.2f (%s)", a.Wall.Seconds()/a.Duration.Seconds(), seconds(a.Wall)), "reported", nil})
+	}
+	t := r.Tokens
+	minT, maxT := 0, 0
+	for i, n := range t.PerProcess {
+		if i == 0 || n < minT {
+			minT = n
+		}
+		maxT = max(maxT, n)
+	}
+	out = append(out, figure{"Token requests per provider process",
+		fmt.Sprintf("%d to %d, over %d processes that called the API in %d terraform commands (%d token requests not attributed)",
+			minT, maxT, len(t.PerProcess), t.Commands, t.Unattributed),
+		"exactly 1", verdict(len(t.PerProcess) > 0 && minT == 1 && maxT == 1 && t.Unattributed == 0)})
+	for _, f := range r.Refreshes {
+		if f.Extensions {
+			continue
+		}
+		limit := f.Bound * 13 / 10
+		out = append(out, figure{fmt.Sprintf("Refresh of %d instances at -parallelism=%d, %v latency", f.Instances, f.Parallelism, f.Latency),
+			fmt.Sprintf("%s (whole terraform plan: %s; %s without latency)", seconds(f.Window), seconds(f.Wall), seconds(f.WallNoLat)),
+			fmt.Sprintf("≤ 1.3 × %s = %s", seconds(f.Bound), seconds(limit)), verdict(f.Window <= limit)})
+	}
+	if s := r.Startup; s != nil {
+		out = append(out, figure{"Provider start-up to schema served (median)",
+			fmt.Sprintf("%s (handshake %s)", millis(median(s.Schemas)), millis(median(s.Handshakes))), "reported", nil})
+	}
+	var peak int64
+	for _, f := range r.Refreshes {
+		peak = max(peak, f.PeakKB)
+	}
+	out = append(out, figure{"Provider peak memory (VmHWM) during the refreshes",
+		fmt.Sprintf("%.1f MB", float64(peak*1024)/1e6), "< 100 MB", verdict(peak > 0 && peak*1024 < memoryLimitBytes)})
+	return out
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.2f s", d.Seconds()) }
+func millis(d time.Duration) string  { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
+
+func mark(p *bool) string {
+	switch {
+	case p == nil:
+		return "—"
+	case *p:
+		return "pass"
+	default:
+		return "**FAIL**"
+	}
+}
+
+func (r *report) table() string {
+	var sb strings.Builder
+	sb.WriteString("| Figure | Measured | Target | Result |\n|---|---|---|---|\n")
+	for _, f := range r.figures() {
+		fmt.Fprintf(&sb, "| %s | %s | %s | %s |\n", f.Name, escape(f.Measured), f.Target, mark(f.Pass))
+	}
+	return sb.String()
+}
+
+func escape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// summary is what the command prints.
+func (r *report) summary() string { return r.table() }
+
+func (r *report) markdown() string {
+	var sb strings.Builder
+	o := r.Options
+	m := r.Machine
+	fmt.Fprintf(&sb, `# Benchmarks
+
+Figures from one run of `+"`make bench`"+` on the machine below, on %s
+(the run took %s). They are wall-clock measurements on one machine: other
+load on it shows in the timings (not in the call and token counts).
+
+## Machine
+
+| | |
+|---|---|
+| CPUs (nproc) | %d |
+| CPU model | %s |
+| Memory | %s |
+| OS | %s |
+| Go | %s |
+| Terraform | %s |
+
+## Results
+
+Emulator latency %v on every request (API and token endpoint);
+`+"`terraform plan`"+` refreshes %d instances at `+"`-parallelism=%d`"+`; the
+create, resize and delete runs use actions of %s.
+
+`, r.Date.Format("2006-01-02 15:04 UTC"), r.Elapsed.Round(time.Second), m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.Terraform,
+		o.latency, o.instances, o.parallelism, joinDurations(o.durations))
+	sb.WriteString(r.table())
+
+	sb.WriteString("\n## Details\n\n### Refresh (`terraform plan`, nothing to change)\n\n")
+	sb.WriteString("| | Without extensions | With extensions |\n|---|---|---|\n")
+	rows := []struct {
+		name string
+		f    func(*refreshResult) string
+	}{
+		{"Instances", func(f *refreshResult) string { return fmt.Sprint(f.Instances) }},
+		{"API calls (token requests excluded)", func(f *refreshResult) string { return fmt.Sprint(f.APICalls) }},
+		{"API calls per instance", func(f *refreshResult) string { return fmt.Sprintf("%.2f", f.CallsPerInstance()) }},
+		{"Token requests", func(f *refreshResult) string { return fmt.Sprint(f.Tokens) }},
+		{"Refresh window (first request sent → last answered)", func(f *refreshResult) string { return seconds(f.Window) }},
+		{"Bound: calls × latency ÷ parallelism", func(f *refreshResult) string { return seconds(f.Bound) }},
+		{"Window ÷ bound", func(f *refreshResult) string { return fmt.Sprintf("%.2f", f.Window.Seconds()/f.Bound.Seconds()) }},
+		{"Whole `terraform plan`, with latency", func(f *refreshResult) string { return seconds(f.Wall) }},
+		{"Whole `terraform plan`, without latency", func(f *refreshResult) string { return seconds(f.WallNoLat) }},
+		{"CPU time: terraform / provider processes", func(f *refreshResult) string {
+			return fmt.Sprintf("%s / %s", seconds(f.TFCPU), seconds(f.ProviderCPU))
+		}},
+		{"CPU floor: that CPU time ÷ CPUs", func(f *refreshResult) string { return seconds(r.cpuFloor(f)) }},
+		{"Provider CPU time per instance", func(f *refreshResult) string {
+			return millis(f.ProviderCPU / time.Duration(f.Instances))
+		}},
+		{"Provider processes that called the API", func(f *refreshResult) string { return fmt.Sprint(f.Procs) }},
+		{"Connections they opened", func(f *refreshResult) string { return fmt.Sprint(f.Conns) }},
+		{"Provider peak memory (VmHWM)", func(f *refreshResult) string { return fmt.Sprintf("%.1f MB", float64(f.PeakKB*1024)/1e6) }},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(&sb, "| %s |", row.name)
+		for _, f := range r.Refreshes {
+			fmt.Fprintf(&sb, " %s |", row.f(f))
+		}
+		sb.WriteString("\n")
+	}
+
+	for _, f := range r.Refreshes {
+		if !f.Extensions && f.Window > f.Bound*13/10 && r.cpuFloor(f) > f.Bound*13/10 {
+			fmt.Fprintf(&sb, cpuBoundText, seconds(f.TFCPU+f.ProviderCPU), r.Machine.CPUs, seconds(r.cpuFloor(f)), seconds(f.Bound*13/10))
+		}
+	}
+
+	sb.WriteString("\n### Applies that wait for an action\n\n")
+	sb.WriteString("| Operation | Action duration | Lag (first poll seeing it done − completion) | Target | Polls of the action | Wall time of the command | Wall ÷ duration |\n|---|---|---|---|---|---|---|\n")
+	for _, a := range r.Actions {
+		if a.Pending != "" {
+			fmt.Fprintf(&sb, "| %s | %v | pending: %s | ≤ %s | | | |\n", a.Op, a.Duration, escape(a.Pending), seconds(a.Limit()))
+			continue
+		}
+		fmt.Fprintf(&sb, "| %s | %v | %s | ≤ %s | %d | %s | %.2f |\n", a.Op, a.Duration, seconds(a.Lag), seconds(a.Limit()),
+			a.Polls, seconds(a.Wall), a.Wall.Seconds()/a.Duration.Seconds())
+	}
+
+	if s := r.Startup; s != nil {
+		fmt.Fprintf(&sb, `
+### Provider start-up
+
+%d start-ups: handshake median %s (min %s, max %s); schema served median %s
+(min %s, max %s); the schema answer is %d bytes.
+`, len(s.Schemas), millis(median(s.Handshakes)), millis(minOf(s.Handshakes)), millis(maxOf(s.Handshakes)),
+			millis(median(s.Schemas)), millis(minOf(s.Schemas)), millis(maxOf(s.Schemas)), s.SchemaBytes)
+	}
+
+	sb.WriteString(methodText)
+	return sb.String()
+}
+
+// cpuFloor is the refresh's CPU time spread over every CPU: no schedule
+// can finish it sooner.
+func (r *report) cpuFloor(f *refreshResult) time.Duration {
+	return (f.TFCPU + f.ProviderCPU) / time.Duration(max(r.Machine.CPUs, 1))
+}
+
+const cpuBoundText = `
+The refresh target is out of reach on this machine: terraform and the
+provider spent %s of CPU on the plan, which takes at least %[3]s on %[2]d
+CPUs before any latency, above the %[4]s target. The latency bound assumes the
+client costs nothing; here the CPU does. The provider's share is
+terraform-plugin-framework's per-request state handling, whose cost grows
+with the number of attributes of the resource (at each path step the
+schema's attribute map is rebuilt, and each model field's name is checked
+by a regular expression compiled on every call:
+hashicorp/terraform-plugin-framework#725). The provider's own work per
+instance (one HTTP call, the decode and the flatten) is tens of
+microseconds (` + "`make bench-go`" + `). With a real ITCare latency (tens to hundreds
+of milliseconds per call) the latency term dominates again.
+`
+
+const methodText = `
+## How each figure is measured
+
+- **Setup.** ` + "`cmd/itcare-bench`" + ` builds the provider, serves the
+  emulator (` + "`internal/emulator`" + `) in-process on a loopback port and
+  runs the ` + "`terraform`" + ` on PATH against the build through
+  ` + "`dev_overrides`" + ` in a CLI configuration of its own. The provider
+  runs with its defaults (no ` + "`ITCARE_POLL_INTERVAL_MAX`" + `: polls are
+  capped at 30 s, as for users). A latency fault delays every request,
+  token requests included.
+- **API calls per instance.** The instances are seeded in the emulator
+  and imported; a ` + "`terraform plan -detailed-exitcode`" + ` without latency
+  must then report no changes, so the measured plan is a pure refresh. The
+  emulator's request log of the measured plan gives the calls; every
+  non-token request counts, whatever its path. With extensions, the state
+  of the first run is copied with ` + "`plpgsql`" + ` tracked in every instance
+  (an import cannot record extensions).
+- **Completion lag.** The emulator records when each action completed
+  and when a poll first saw it completed; the lag is the difference. The
+  wall time is that of the whole ` + "`terraform apply`" + ` or
+  ` + "`terraform destroy`" + ` (plan, refresh and provider start-ups
+  included).
+- **Token requests per provider process.** Terraform starts several
+  provider processes per command. The bench finds the process that owns the
+  client end of each connection to the emulator (` + "`/proc/net/tcp`" + ` and
+  the processes' file descriptors) and counts token requests per process,
+  over every terraform command of the run.
+- **Refresh time.** The window runs from the first API request of the
+  measured plan to the end of the last answer (emulator timestamps): it is
+  what the latency bound is about. The whole command's wall time, which adds
+  terraform's start-up and graph walk, is shown beside it.
+- **Start-up to schema served.** The provider binary is started as
+  terraform starts it (magic cookie, protocol 6); the time runs from the
+  exec to the plugin handshake line, then to the answer of
+  ` + "`GetProviderSchema`" + ` over gRPC. Timing ` + "`terraform providers schema`" + `
+  instead would add terraform's own start-up, which the provider cannot
+  change.
+- **Peak memory.** The provider processes that terraform starts are
+  polled every 20 ms for ` + "`VmHWM`" + ` (the kernel's high-water mark of the
+  resident set) in ` + "`/proc/<pid>/status`" + ` during the measured plans.
+
+## Reproduce
+
+` + "```sh" + `
+make bench      # this report: go run ./cmd/itcare-bench
+make bench-go   # unit benchmarks of the mapping and plan functions
+` + "```" + `
+
+` + "`go run ./cmd/itcare-bench -h`" + ` lists the settings (latency, number of
+instances, parallelism, action durations). It needs Go, the ` + "`terraform`" + `
+binary on PATH and Linux (` + "`/proc`" + `); it runs offline.
+`
+
+func joinDurations(ds []time.Duration) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = d.String()
+	}
+	return strings.Join(s, " and ")
+}
+
+func minOf(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = min(m, d)
+	}
+	return m
+}
+
+func maxOf(ds []time.Duration) time.Duration {
+	m := ds[0]
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}
