@@ -27,6 +27,10 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
 }
 
+// SlowAnswerTimeout is the per-attempt HTTP timeout of acceptance tests:
+// an emulator answer delayed beyond it is abandoned by the provider.
+const SlowAnswerTimeout = 3 * time.Second
+
 // DefaultActionDuration is how long an emulated ITCare action lasts in
 // acceptance tests: long enough for an apply to really wait, short enough
 // to keep the suite within CI's budget.
@@ -54,6 +58,9 @@ func SetupTestMain() (cleanup func(), err error) {
 		"TF_IN_AUTOMATION":          "1",
 		provider.EnvPollIntervalMax: "250ms",
 		provider.EnvRetryWaitMax:    "200ms",
+		// Short enough that a test of a slow answer abandons it in seconds,
+		// far above what the in-process emulator needs to answer.
+		provider.EnvRequestTimeout: SlowAnswerTimeout.String(),
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {

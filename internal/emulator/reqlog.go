@@ -11,7 +11,8 @@ import (
 )
 
 // RequestRecord is one request the emulator answered (admin calls
-// excluded). Status 0 means the connection was dropped by a fault.
+// excluded). Status 0 means nothing was answered: the connection was
+// dropped by a fault, or the client gave up first.
 type RequestRecord struct {
 	Time      time.Time     `json:"time"`
 	Method    string        `json:"method"`

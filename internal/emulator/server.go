@@ -306,7 +306,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	s.serveAPI(sw, r, ri)
 	status := sw.code()
-	if sw.dropped {
+	if sw.dropped || (sw.status == 0 && r.Context().Err() != nil) {
+		// Nothing reached the client: a dropped connection, or a client
+		// that gave up while a latency fault held the answer back.
 		status = 0
 	}
 	d := time.Since(start)

@@ -43,6 +43,9 @@ const (
 	EnvPollIntervalMax = "ITCARE_POLL_INTERVAL_MAX"
 	// EnvRetryWaitMax caps the backoff between two retries of one HTTP call.
 	EnvRetryWaitMax = "ITCARE_RETRY_WAIT_MAX"
+	// EnvRequestTimeout bounds one HTTP attempt (default 60s): an answer
+	// slower than that is abandoned, and retried when that is safe.
+	EnvRequestTimeout = "ITCARE_REQUEST_TIMEOUT"
 )
 
 var _ provider.Provider = &itcareProvider{}
@@ -143,14 +146,15 @@ func (p *itcareProvider) Configure(ctx context.Context, req provider.ConfigureRe
 		data.clientDiags = missing
 	} else {
 		client, err := itcare.NewClient(itcare.Config{
-			APIURL:       settings.apiURL,
-			TokenURL:     settings.tokenURL,
-			ClientID:     settings.clientID,
-			ClientSecret: settings.clientSecret,
-			MaxRetries:   settings.maxRetries,
-			RetryWaitMax: settings.retryWaitMax,
-			UserAgent:    fmt.Sprintf("terraform-provider-itcare/%s (+https://registry.terraform.io/providers/cegedim-cloud/itcare)", p.version),
-			Logger:       newTflogLogger(settings.clientSecret),
+			APIURL:         settings.apiURL,
+			TokenURL:       settings.tokenURL,
+			ClientID:       settings.clientID,
+			ClientSecret:   settings.clientSecret,
+			MaxRetries:     settings.maxRetries,
+			RetryWaitMax:   settings.retryWaitMax,
+			RequestTimeout: settings.requestTimeout,
+			UserAgent:      fmt.Sprintf("terraform-provider-itcare/%s (+https://registry.terraform.io/providers/cegedim-cloud/itcare)", p.version),
+			Logger:         newTflogLogger(settings.clientSecret),
 		})
 		if err != nil {
 			resp.Diagnostics.AddError("Invalid ITCare Provider Configuration", err.Error())
@@ -191,6 +195,7 @@ type providerSettings struct {
 	maxRetries             int
 	pollIntervalMax        time.Duration
 	retryWaitMax           time.Duration
+	requestTimeout         time.Duration
 }
 
 // resolveProviderSettings applies, per attribute, configuration first, then
@@ -247,7 +252,7 @@ func resolveProviderSettings(cfg providerModel, lookupEnv func(string) (string, 
 	for _, d := range []struct {
 		env string
 		dst *time.Duration
-	}{{EnvPollIntervalMax, &s.pollIntervalMax}, {EnvRetryWaitMax, &s.retryWaitMax}} {
+	}{{EnvPollIntervalMax, &s.pollIntervalMax}, {EnvRetryWaitMax, &s.retryWaitMax}, {EnvRequestTimeout, &s.requestTimeout}} {
 		if e, ok := lookupEnv(d.env); ok && e != "" {
 			v, err := time.ParseDuration(e)
 			if err != nil || v <= 0 {

@@ -47,9 +47,9 @@ func TestResolveProviderSettings(t *testing.T) {
 			cfg:  empty,
 			env: map[string]string{EnvAPIURL: "http://127.0.0.1:8787/itcare", EnvTokenURL: "http://127.0.0.1:8787/token",
 				EnvClientID: "env-id", EnvClientSecret: "env-secret", EnvMaxRetries: "2",
-				EnvPollIntervalMax: "250ms", EnvRetryWaitMax: "1s"},
+				EnvPollIntervalMax: "250ms", EnvRetryWaitMax: "1s", EnvRequestTimeout: "5s"},
 			want: providerSettings{apiURL: "http://127.0.0.1:8787/itcare", tokenURL: "http://127.0.0.1:8787/token", clientID: "env-id", clientSecret: "env-secret", maxRetries: 2,
-				pollIntervalMax: 250 * time.Millisecond, retryWaitMax: time.Second},
+				pollIntervalMax: 250 * time.Millisecond, retryWaitMax: time.Second, requestTimeout: 5 * time.Second},
 		},
 		{
 			name: "zero retries disables retries",

@@ -159,6 +159,10 @@ var transientFaults = []transientFault{
 	{name: "dropped connection", fault: emulator.Fault{Kind: emulator.FaultDrop}, status: 0,
 		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
 	{name: "token expiry", fault: emulator.Fault{Kind: emulator.FaultTokenExpiry}, status: 401, perCall: 1},
+	// The provider abandons the attempt (acctest.SlowAnswerTimeout) and the
+	// emulator, seeing the request gone, does nothing: nothing is answered.
+	{name: "slow answer past the client timeout", fault: emulator.Fault{Kind: emulator.FaultLatency, Latency: acctest.SlowAnswerTimeout + 2*time.Second}, status: 0,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
 }
 
 func (tf transientFault) on(method, pathPrefix, name string, count int) emulator.Fault {
