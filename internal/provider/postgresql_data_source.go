@@ -257,7 +257,7 @@ func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceMode
 		Trigram:               nullIfEmpty(in.Trigram),
 		NodeSizing:            nullIfEmpty(in.NodeSizing),
 		DiskSize:              types.Int64Value(in.Storage),
-		Version:               nullIfEmpty(cmp.Or(majorOf(in.Version), majorOf(in.ProductVersion))),
+		Version:               nullIfEmpty(majorVersionOf(in)),
 		Topology:              nullIfEmpty(in.Topology),
 		AllowedReplicationLag: types.Int64Value(in.AllowedReplicationLag),
 		TLS:                   types.BoolValue(in.TLSEnabled),
@@ -296,7 +296,15 @@ func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceMode
 	return m
 }
 
-// powerStateOf gives power_state for an API status, as the resource does.
+// majorVersionOf gives the major version of an instance: the read model's
+// version, or the major of its product version when ITCare leaves the
+// former empty.
+func majorVersionOf(pg *itcare.PostgreSQL) string {
+	return cmp.Or(majorOf(pg.Version), majorOf(pg.ProductVersion))
+}
+
+// powerStateOf gives power_state for an API status, for the resource and
+// the data source alike.
 // Only STOPPED means stopped: the transitional statuses belong to an
 // instance that runs or is about to, and conditions written against
 // "stopped" must not fire in the middle of an action.

@@ -1123,7 +1123,7 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 	m.Trigram = stringOrPrior(pg.Trigram, prior.Trigram)
 	m.NodeSizing = stringOrPrior(pg.NodeSizing, prior.NodeSizing)
 	m.DiskSize = flattenDiskSize(pg, prior.DiskSize)
-	m.Version = stringOrPrior(majorOf(pg.Version), prior.Version)
+	m.Version = stringOrPrior(majorVersionOf(pg), prior.Version)
 	m.Topology = stringOrPrior(strings.ToUpper(pg.Topology), prior.Topology)
 	if !known(m.Topology) {
 		m.Topology = types.StringValue(topologyStandalone)
@@ -1140,11 +1140,7 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 	if m.CloudID.IsUnknown() {
 		m.CloudID = types.Int64Null()
 	}
-	if pg.Status == statusStopped {
-		m.PowerState = types.StringValue(powerStopped)
-	} else {
-		m.PowerState = types.StringValue(powerRunning)
-	}
+	m.PowerState = types.StringValue(powerStateOf(pg.Status))
 
 	pp, d := flattenPatchParty(pg.PatchParty)
 	diags.Append(d...)

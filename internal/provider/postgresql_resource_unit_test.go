@@ -224,6 +224,15 @@ func TestFlattenPostgreSQL(t *testing.T) {
 		}
 	})
 
+	t.Run("version from the product version when the read model has none", func(t *testing.T) {
+		bare := pg
+		bare.Version, bare.ProductVersion = "", "14.12"
+		m, _ := flattenPostgreSQL(ctx, nullModel(), &bare, nil)
+		if m.Version.ValueString() != "14" {
+			t.Errorf("version = %s, want 14", m.Version)
+		}
+	})
+
 	t.Run("extensions keep tracked ones still installed", func(t *testing.T) {
 		prior := nullModel()
 		prior.Extensions = extSet(t, "app/pg_trgm", "app/hstore", "other/postgis")
