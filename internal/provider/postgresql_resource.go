@@ -871,8 +871,9 @@ func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequ
 	action, err := client.DeletePostgreSQL(ctx, id)
 	if itcare.IsConflict(err) {
 		// An action already runs on the instance (a create that timed
-		// out, a console operation): let it finish, then try once more.
-		if werr := waitForRunningActions(ctx, client, r.data.wait, id); werr != nil && !itcare.IsNotFound(werr) {
+		// out, a console operation): let it finish, whatever its outcome,
+		// then try once more.
+		if _, werr := waitForOthersActions(ctx, client, r.data.wait, id); werr != nil && !itcare.IsNotFound(werr) {
 			addAPIError(&resp.Diagnostics, summaryDelete, op, werr)
 			return
 		}
@@ -1299,16 +1300,17 @@ func findPostgreSQLByName(ctx context.Context, client *itcare.Client, name strin
 }
 
 // patchAndWait runs one operation and waits for its action, if any.
+// It goes through the same sender as updates: a 409 waits for the action
+// in progress, and a lost answer is never followed by a second request.
 func patchAndWait(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o itcare.Operation, op *opContext) error {
-	action, err := client.PatchPostgreSQL(ctx, id, o)
-	if err != nil {
-		return err
+	next := operation{Name: o.Operation, Options: o.Options}
+	if inst, ok := o.Options.(itcare.InstallExtensionOptions); ok {
+		next.Database = inst.DBName
 	}
-	if action == nil || action.ID == 0 {
-		return nil
+	actionID, err := runOperation(ctx, client, wait, id, next)
+	if actionID != 0 {
+		op.ActionID = actionID
 	}
-	op.ActionID = action.ID
-	_, err = client.WaitForAction(ctx, action.ID, wait)
 	return err
 }
 
