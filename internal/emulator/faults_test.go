@@ -104,6 +104,23 @@ func TestFaultDrop(t *testing.T) {
 	}
 }
 
+// A refused write changed nothing: "drop after" answers the refusal
+// instead of faking a lost write.
+func TestFaultDropAfterRefusedWrite(t *testing.T) {
+	e := newEnv(t, testDuration)
+	e.srv.AddFault(Fault{Kind: FaultDrop, Operation: "create", After: true, Count: 2})
+	// Invalid: the 400 comes through.
+	e.mustStatus(e.call("POST", "/itcare/databases/postgresql", with(validCreate("refused01"), "diskSize", 5)), 400)
+	// Refused for its token: the 401 comes through.
+	e.srv.ExpireTokens()
+	e.mustStatus(e.call("POST", "/itcare/databases/postgresql", validCreate("refused02")), 401)
+	for _, n := range []string{"refused01", "refused02"} {
+		if _, ok := e.srv.InstanceByName(n); ok {
+			t.Errorf("%s was created", n)
+		}
+	}
+}
+
 func (e *env) postNoAnswer(body map[string]any) error {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest("POST", e.srv.URL()+"/itcare/databases/postgresql", bytes.NewReader(b))

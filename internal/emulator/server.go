@@ -399,7 +399,20 @@ func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
 			return
 		case FaultDrop:
 			if f.After {
-				s.dispatch(&statusWriter{ResponseWriter: discardWriter{h: http.Header{}}}, r)
+				// The lost answer of a write that was performed. A write the
+				// API refused (a 4xx such as an expired token) changed
+				// nothing, so its refusal is answered as usual: dropping it
+				// would fake a lost write.
+				rec := &recordingWriter{h: http.Header{}}
+				s.dispatch(&statusWriter{ResponseWriter: rec}, r)
+				if rec.status >= 300 {
+					for k, v := range rec.h {
+						w.Header()[k] = v
+					}
+					w.WriteHeader(rec.status)
+					_, _ = w.Write(rec.body.Bytes())
+					return
+				}
 			}
 			w.dropped = true
 			if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
@@ -506,6 +519,26 @@ func (w *statusWriter) code() int {
 // discardWriter runs a handler whose answer will never be sent (the "lost
 // answer" fault).
 type discardWriter struct{ h http.Header }
+
+// recordingWriter keeps a handler's answer, to be sent or thrown away.
+type recordingWriter struct {
+	h      http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (rw *recordingWriter) Header() http.Header { return rw.h }
+func (rw *recordingWriter) Write(b []byte) (int, error) {
+	if rw.status == 0 {
+		rw.status = http.StatusOK
+	}
+	return rw.body.Write(b)
+}
+func (rw *recordingWriter) WriteHeader(code int) {
+	if rw.status == 0 {
+		rw.status = code
+	}
+}
 
 func (d discardWriter) Header() http.Header         { return d.h }
 func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
