@@ -164,14 +164,18 @@ func patchPartyOperation(ctx context.Context, prior, plan postgresqlResourceMode
 		Options: itcare.PatchPartyOptions{PatchParty: want}}, true
 }
 
-// extensionOperations installs the added extensions, one call per
-// database. Databases and extensions are sorted so that the same plan
-// always sends the same requests. Removed extensions need no call: ITCare
-// cannot uninstall them.
+// extensionOperations installs the added extensions. Removed extensions
+// need no call: ITCare cannot uninstall them.
 func extensionOperations(ctx context.Context, prior, plan types.Set) []operation {
-	added := addedExtensions(ctx, prior, plan)
+	return installOperations(addedExtensions(ctx, prior, plan))
+}
+
+// installOperations installs extensions, one call per database. Databases
+// and extensions are sorted so that the same plan always sends the same
+// requests.
+func installOperations(keys []extensionKey) []operation {
 	byDB := map[string][]string{}
-	for _, e := range added {
+	for _, e := range keys {
 		byDB[e.db] = append(byDB[e.db], e.name)
 	}
 	dbs := make([]string, 0, len(byDB))
@@ -194,17 +198,7 @@ func extensionOperations(ctx context.Context, prior, plan types.Set) []operation
 
 // addedExtensions lists the planned extensions the prior state lacks.
 func addedExtensions(ctx context.Context, prior, plan types.Set) []extensionKey {
-	have := map[extensionKey]bool{}
-	for _, e := range extensionsFromSet(ctx, prior) {
-		have[e] = true
-	}
-	var out []extensionKey
-	for _, e := range extensionsFromSet(ctx, plan) {
-		if !have[e] {
-			out = append(out, e)
-		}
-	}
-	return out
+	return extensionsNotIn(extensionsFromSet(ctx, plan), keySet(extensionsFromSet(ctx, prior)))
 }
 
 // stateBeforeOperations is the state to record when none of ops has run:
@@ -565,6 +559,14 @@ func targetReached(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bo
 // and returns how many there were. Their outcome is not this apply's
 // concern: an action of someone else that fails does not fail the apply.
 func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64) (int, error) {
+	return waitForActionsInProgress(ctx, client, wait, id, false)
+}
+
+// waitForActionsInProgress waits for every action in progress on the
+// instance and returns how many there were. ours says whether they are
+// this apply's own (a create whose answer named no action): then one that
+// ends in ERROR is the apply's failure.
+func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool) (int, error) {
 	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
 	if err != nil {
 		return 0, err
@@ -577,7 +579,7 @@ func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcar
 		n++
 		_, err := client.WaitForAction(ctx, a.ID, wait)
 		var actionErr *itcare.ActionError
-		if err != nil && !errors.As(err, &actionErr) && !itcare.IsNotFound(err) {
+		if err != nil && (ours || !errors.As(err, &actionErr)) && !itcare.IsNotFound(err) {
 			return n, err
 		}
 	}

@@ -576,7 +576,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 			addAPIError(&resp.Diagnostics, summaryCreate, op, err)
 			return
 		}
-	} else if err := waitForRunningActions(ctx, client, r.data.wait, id); err != nil {
+	} else if _, err := waitForActionsInProgress(ctx, client, r.data.wait, id, true); err != nil {
 		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
 		return
 	}
@@ -584,7 +584,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	if restore := restoreFromModel(ctx, plan.Restore); restore != nil {
 		rop := op
 		rop.Operation = itcare.OpRestore
-		if err := patchAndWait(ctx, client, r.data.wait, id, itcare.Operation{Operation: itcare.OpRestore, Options: restore}, &rop); err != nil {
+		if err := patchAndWait(ctx, client, r.data.wait, id, operation{Name: itcare.OpRestore, Options: restore}, &rop); err != nil {
 			addAPIError(&resp.Diagnostics, summaryRestore, rop, err)
 			return
 		}
@@ -597,13 +597,16 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	// The create request cannot carry these settings: apply them once the
 	// instance exists, in the order every plan uses.
-	for _, o := range postCreateOperations(ctx, plan, pg, dbs) {
-		pop := op
-		pop.Operation, pop.ActionID = o.Operation, 0
-		if err := patchAndWait(ctx, client, r.data.wait, id, o, &pop); err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreate, pop, err)
-			return
+	if ops := postCreateOperations(ctx, plan, pg, dbs); len(ops) > 0 {
+		for _, o := range ops {
+			pop := op
+			pop.Operation, pop.ActionID = o.Name, 0
+			if err := patchAndWait(ctx, client, r.data.wait, id, o, &pop); err != nil {
+				addAPIError(&resp.Diagnostics, summaryCreate, pop, err)
+				return
+			}
 		}
+		// One read gives the state after all of them.
 		pg, dbs, err = readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
 		if err != nil {
 			addAPIError(&resp.Diagnostics, summaryCreate, opContext{Operation: "read", ID: id, Name: name}, err)
@@ -995,22 +998,20 @@ func restoreFromModel(ctx context.Context, o types.Object) *itcare.RestoreOption
 // postCreateOperations lists the operations that bring a new instance to
 // the planned patch party, extensions and power state, which the create
 // request cannot carry. It sends nothing ITCare already matches.
-func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []itcare.Operation {
-	var ops []itcare.Operation
+func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation {
+	var ops []operation
 	if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok {
 		have := itcare.PatchPartyUpdate{}
 		if pg.PatchParty != nil {
 			have = itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
 		}
 		if patchPartyDiffers(want, have) {
-			ops = append(ops, itcare.Operation{Operation: itcare.OpUpdatePatchParty, Options: itcare.PatchPartyOptions{PatchParty: want}})
+			ops = append(ops, operation{Name: itcare.OpUpdatePatchParty, Options: itcare.PatchPartyOptions{PatchParty: want}})
 		}
 	}
-	for _, inst := range missingExtensions(ctx, plan.Extensions, dbs) {
-		ops = append(ops, itcare.Operation{Operation: itcare.OpInstallExtension, Options: inst})
-	}
+	ops = append(ops, installOperations(extensionsNotIn(extensionsFromSet(ctx, plan.Extensions), installedExtensions(dbs)))...)
 	if plan.PowerState.ValueString() == powerStopped && pg.Status != statusStopped {
-		ops = append(ops, itcare.Operation{Operation: itcare.OpStop})
+		ops = append(ops, operation{Name: itcare.OpStop})
 	}
 	return ops
 }
@@ -1044,28 +1045,6 @@ func patchPartyDiffers(want, have itcare.PatchPartyUpdate) bool {
 		(want.Excluded && want.ExclusionReason != "" && want.ExclusionReason != have.ExclusionReason)
 }
 
-// missingExtensions groups, per database, the configured extensions that
-// are not installed.
-func missingExtensions(ctx context.Context, set types.Set, dbs []itcare.Database) []itcare.InstallExtensionOptions {
-	installed := installedExtensions(dbs)
-	var order []string
-	byDB := map[string][]itcare.ExtensionName{}
-	for _, e := range extensionsFromSet(ctx, set) {
-		if installed[e] {
-			continue
-		}
-		if _, ok := byDB[e.db]; !ok {
-			order = append(order, e.db)
-		}
-		byDB[e.db] = append(byDB[e.db], itcare.ExtensionName{Name: e.name})
-	}
-	out := make([]itcare.InstallExtensionOptions, 0, len(order))
-	for _, db := range order {
-		out = append(out, itcare.InstallExtensionOptions{DBName: db, ExtensionsList: byDB[db]})
-	}
-	return out
-}
-
 type extensionKey struct{ db, name string }
 
 func installedExtensions(dbs []itcare.Database) map[extensionKey]bool {
@@ -1096,14 +1075,29 @@ func extensionsFromSet(ctx context.Context, set types.Set) []extensionKey {
 }
 
 func removedExtensions(ctx context.Context, prior, plan types.Set) []string {
-	keep := map[extensionKey]bool{}
-	for _, e := range extensionsFromSet(ctx, plan) {
-		keep[e] = true
-	}
 	var out []string
-	for _, e := range extensionsFromSet(ctx, prior) {
-		if !keep[e] {
-			out = append(out, fmt.Sprintf("%s in database %s", e.name, e.db))
+	for _, e := range extensionsNotIn(extensionsFromSet(ctx, prior), keySet(extensionsFromSet(ctx, plan))) {
+		out = append(out, fmt.Sprintf("%s in database %s", e.name, e.db))
+	}
+	return out
+}
+
+// keySet indexes extensions for extensionsNotIn.
+func keySet(keys []extensionKey) map[extensionKey]bool {
+	m := make(map[extensionKey]bool, len(keys))
+	for _, k := range keys {
+		m[k] = true
+	}
+	return m
+}
+
+// extensionsNotIn lists the extensions of keys, in order, that are not in
+// set: the one difference behind added, removed and missing extensions.
+func extensionsNotIn(keys []extensionKey, set map[extensionKey]bool) []extensionKey {
+	var out []extensionKey
+	for _, k := range keys {
+		if !set[k] {
+			out = append(out, k)
 		}
 	}
 	return out
@@ -1302,30 +1296,12 @@ func findPostgreSQLByName(ctx context.Context, client *itcare.Client, name strin
 // patchAndWait runs one operation and waits for its action, if any.
 // It goes through the same sender as updates: a 409 waits for the action
 // in progress, and a lost answer is never followed by a second request.
-func patchAndWait(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o itcare.Operation, op *opContext) error {
-	next := operation{Name: o.Operation, Options: o.Options}
-	if inst, ok := o.Options.(itcare.InstallExtensionOptions); ok {
-		next.Database = inst.DBName
-	}
-	actionID, err := runOperation(ctx, client, wait, id, next)
+func patchAndWait(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o operation, op *opContext) error {
+	actionID, err := runOperation(ctx, client, wait, id, o)
 	if actionID != 0 {
 		op.ActionID = actionID
 	}
 	return err
-}
-
-// waitForRunningActions waits for every action in progress on the instance.
-func waitForRunningActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64) error {
-	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
-	if err != nil {
-		return err
-	}
-	for _, a := range actions {
-		if _, err := client.WaitForAction(ctx, a.ID, wait); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // isTransportError reports an error that is neither an API answer nor a

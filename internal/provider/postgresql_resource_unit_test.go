@@ -364,8 +364,8 @@ func TestPostCreateOperations(t *testing.T) {
 	dbs := []itcare.Database{{Name: "app", Extensions: []itcare.DatabaseExtension{{Name: "hstore"}}}}
 	var names []string
 	for _, o := range postCreateOperations(ctx, plan, &pg, dbs) {
-		names = append(names, o.Operation)
-		if o.Operation == itcare.OpInstallExtension {
+		names = append(names, o.Name)
+		if o.Name == itcare.OpInstallExtension {
 			opt := o.Options.(itcare.InstallExtensionOptions)
 			if opt.DBName == "app" && (len(opt.ExtensionsList) != 1 || opt.ExtensionsList[0].Name != "pg_trgm") {
 				t.Errorf("app extensions %+v", opt)
