@@ -5,64 +5,15 @@
 # through Terraform and see it in \dx, stop and start the instance, destroy
 # it. Terraform uses the local provider build (dev_overrides), and the
 # emulator, with every server it started, is stopped on exit.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN="$ROOT/bin"
 ADDR=${DEMO_ADDR:-127.0.0.1:18788}
-EMU="http://$ADDR"
-WORK=$(mktemp -d)
-EMU_PID=""
-START=$SECONDS
-
-quiet() { sed -e '/Warning: Provider development overrides/,/releases\.$/d' -e '/^$/d'; }
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-tf() { terraform "$@" -input=false -no-color 2>&1 | quiet; }
-out() { terraform output -no-color "$@" 2>&1 | quiet; }
-cleanup() {
-  if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then
-    # SIGTERM: the emulator stops its PostgreSQL servers and removes their data.
-    kill "$EMU_PID" 2>/dev/null || true
-    wait "$EMU_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-[ -x "$BIN/terraform-provider-itcare" ] && [ -x "$BIN/itcare-emulator" ] || { echo "run 'make build' first" >&2; exit 1; }
+DEMO_EXAMPLE=demo-postgres
+. "$(dirname "$0")/demo-lib.sh"
 PSQL=$(command -v psql || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n1 || true)
 [ -n "$PSQL" ] || { echo "psql not found: run scripts/install-postgres.sh" >&2; exit 1; }
 
 step "1. Start the ITCare emulator on $ADDR with -backend postgres"
-"$BIN/itcare-emulator" -addr "$ADDR" -backend postgres -action-duration 1s \
-  -client-id demo -client-secret demo-secret >"$WORK/emulator.log" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 50); do
-  curl -fsS "$EMU/itcare/health" >/dev/null 2>&1 && break
-  kill -0 "$EMU_PID" 2>/dev/null || break
-  sleep 0.1
-done
-curl -fsS "$EMU/itcare/health" >/dev/null 2>&1 || { cat "$WORK/emulator.log"; exit 1; }
+start_emulator -backend postgres
 grep '^Backend:' "$WORK/emulator.log"
-
-cat >"$WORK/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "cegedim-cloud/itcare" = "$BIN"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export ITCARE_API_URL="$EMU/itcare"
-export ITCARE_TOKEN_URL="$EMU/auth/realms/cloud/protocol/openid-connect/token"
-export ITCARE_CLIENT_ID=demo ITCARE_CLIENT_SECRET=demo-secret
-export ITCARE_POLL_INTERVAL_MAX=1s
-export TF_VAR_admin_password="Demo-Passw0rd!2026"
-
-mkdir -p "$WORK/demo"
-cp "$ROOT"/examples/demo-postgres/*.tf "$WORK/demo/"
-cd "$WORK/demo"
 
 step "2. Create the instance: a real PostgreSQL server (terraform apply)"
 tf apply -auto-approve | grep -E '^itcare_postgresql|^Apply complete'

@@ -4,62 +4,13 @@
 # instance made "in the console", destroy everything. Terraform uses the
 # local provider build (dev_overrides: no registry, no network), and the
 # emulator is stopped on exit, whatever happens.
-set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN="$ROOT/bin"
 ADDR=${DEMO_ADDR:-127.0.0.1:18787}
-EMU="http://$ADDR"
-WORK=$(mktemp -d)
-EMU_PID=""
-START=$SECONDS
-
-# Drops the "provider development overrides" warning box that dev_overrides
-# prints on every command: it is expected here.
-quiet() { sed -e '/Warning: Provider development overrides/,/releases\.$/d' -e '/^$/d'; }
-step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
-tf() { terraform "$@" -input=false -no-color 2>&1 | quiet; }
-out() { terraform output -no-color "$@" 2>&1 | quiet; }
-cleanup() {
-  if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then
-    kill "$EMU_PID" 2>/dev/null || true
-    wait "$EMU_PID" 2>/dev/null || true
-  fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-[ -x "$BIN/terraform-provider-itcare" ] && [ -x "$BIN/itcare-emulator" ] || { echo "run 'make build' first" >&2; exit 1; }
+DEMO_EXAMPLE=demo
+. "$(dirname "$0")/demo-lib.sh"
 
 step "1. Start the ITCare emulator on $ADDR (each action takes 1s)"
-"$BIN/itcare-emulator" -addr "$ADDR" -action-duration 1s \
-  -client-id demo -client-secret demo-secret >"$WORK/emulator.log" 2>&1 &
-EMU_PID=$!
-for _ in $(seq 1 50); do
-  curl -fsS "$EMU/itcare/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -fsS "$EMU/itcare/health" >/dev/null || { cat "$WORK/emulator.log"; exit 1; }
+start_emulator
 echo "API $EMU/itcare, admin API $EMU/_emulator/"
-
-cat >"$WORK/terraformrc" <<RC
-provider_installation {
-  dev_overrides {
-    "cegedim-cloud/itcare" = "$BIN"
-  }
-  direct {}
-}
-RC
-export TF_CLI_CONFIG_FILE="$WORK/terraformrc"
-export TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-export ITCARE_API_URL="$EMU/itcare"
-export ITCARE_TOKEN_URL="$EMU/auth/realms/cloud/protocol/openid-connect/token"
-export ITCARE_CLIENT_ID=demo ITCARE_CLIENT_SECRET=demo-secret
-export ITCARE_POLL_INTERVAL_MAX=1s
-export TF_VAR_admin_password="Demo-Passw0rd!2026"
-
-mkdir -p "$WORK/demo"
-cp "$ROOT"/examples/demo/*.tf "$WORK/demo/"
-cd "$WORK/demo"
 
 step "2. Create a PostgreSQL 15 instance (terraform apply)"
 tf apply -auto-approve | grep -E '^itcare_postgresql|^Apply complete'
