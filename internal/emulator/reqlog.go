@@ -14,11 +14,12 @@ import (
 // excluded). Status 0 means nothing was answered: the connection was
 // dropped by a fault, or the client gave up first.
 type RequestRecord struct {
-	Time      time.Time     `json:"time"`
-	Method    string        `json:"method"`
-	Path      string        `json:"path"`
-	Query     string        `json:"query,omitempty"`
-	Status    int           `json:"status"`
+	Time   time.Time `json:"time"`
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	Query  string    `json:"query,omitempty"`
+	Status int       `json:"status"`
+	// Duration runs to the start of the answer (or to the drop).
 	Duration  time.Duration `json:"duration"`
 	Operation string        `json:"operation,omitempty"`
 	// Body is the request body as JSON with every secret replaced by "***"

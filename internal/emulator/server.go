@@ -303,22 +303,26 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ri := s.describe(r, body)
 	r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
+	// The request is logged when its answer starts (or its connection is
+	// dropped), before the client can see it: a client that reads the log
+	// right after its answer then always finds its request there.
 	sw := &statusWriter{ResponseWriter: w}
-	s.serveAPI(sw, r, ri)
-	status := sw.code()
-	if sw.dropped || (sw.status == 0 && r.Context().Err() != nil) {
-		// Nothing reached the client: a dropped connection, or a client
-		// that gave up while a latency fault held the answer back.
-		status = 0
+	sw.onAnswer = func(status int) {
+		s.mu.Lock()
+		s.requests = append(s.requests, RequestRecord{
+			Time: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+			Status: status, Duration: time.Since(start), Operation: ri.patchOp, Body: redactBody(body, r.Header.Get("Content-Type")),
+		})
+		s.mu.Unlock()
+		s.logger.Info("itcare request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", time.Since(start))
 	}
-	d := time.Since(start)
-	s.mu.Lock()
-	s.requests = append(s.requests, RequestRecord{
-		Time: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Status: status, Duration: d, Operation: ri.patchOp, Body: redactBody(body, r.Header.Get("Content-Type")),
-	})
-	s.mu.Unlock()
-	s.logger.Info("itcare request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", d)
+	s.serveAPI(sw, r, ri)
+	if sw.status == 0 && r.Context().Err() != nil {
+		// Nothing reached the client: it gave up while a latency fault
+		// held the answer back.
+		sw.answered(0)
+	}
+	sw.answered(http.StatusOK)
 }
 
 // describe finds the instance a request is about, for fault matching.
@@ -414,7 +418,7 @@ func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
 					return
 				}
 			}
-			w.dropped = true
+			w.answered(0)
 			if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
 					_ = conn.Close()
@@ -491,13 +495,28 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 // statusWriter remembers the status code for the request log.
 type statusWriter struct {
 	http.ResponseWriter
-	status  int
-	dropped bool
+	status int
+	// onAnswer, when set, is called once with the status the client gets
+	// (0 for none) before any of the answer is sent.
+	onAnswer func(status int)
+	done     bool
+}
+
+// answered reports the request's outcome once; later calls do nothing.
+func (w *statusWriter) answered(status int) {
+	if w.done {
+		return
+	}
+	w.done = true
+	if w.onAnswer != nil {
+		w.onAnswer(status)
+	}
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
+		w.answered(code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -505,6 +524,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		w.answered(http.StatusOK)
 	}
 	return w.ResponseWriter.Write(b)
 }
