@@ -385,33 +385,51 @@ func TestAccPostgreSQL_deletionProtection(t *testing.T) {
 	})
 }
 
+// TestAccPostgreSQL_createActionFails: a create whose action ends in
+// ERROR fails the apply with the action's message and leaves a tainted
+// instance, whether the create's answer named the action or was lost (the
+// instance then found by name and its running action waited for).
 func TestAccPostgreSQL_createActionFails(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgaccfail")
-	e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
-	cfg := e.Config(pgHCL(name, nil))
+	for _, lost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer_lost=%v", lost), func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgaccfail")
+			e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
+			if lost {
+				e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
+			}
+			cfg := e.Config(pgHCL(name, nil))
+			w := &writeCounter{e: e}
 
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
-			},
-			{
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						expectPriorID{e: e, name: name},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:      cfg,
+						ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
+					},
+					{
+						PreConfig: func() {
+							// One create was sent, even when its answer was lost.
+							if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
+								t.Error(err)
+							}
+						},
+						Config:             cfg,
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PostApplyPostRefresh: []plancheck.PlanCheck{
+								expectPriorID{e: e, name: name},
+								plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+							},
+						},
 					},
 				},
-			},
-		},
-	})
+			})
+		})
+	}
 }
 
 func TestAccPostgreSQL_createTimeout(t *testing.T) {
