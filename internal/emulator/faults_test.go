@@ -237,3 +237,49 @@ func TestAdminFaultsOverHTTP(t *testing.T) {
 	e.mustStatus(e.call("DELETE", "/_emulator/faults", nil), 204)
 	e.mustStatus(e.call("GET", "/itcare/actions", nil), 200)
 }
+
+// eventWriter records what reaches the client, in order, beside the log.
+type eventWriter struct {
+	h      http.Header
+	events *[]string
+}
+
+func (w eventWriter) Header() http.Header { return w.h }
+func (w eventWriter) WriteHeader(code int) {
+	*w.events = append(*w.events, fmt.Sprintf("sent %d", code))
+}
+func (w eventWriter) Write(b []byte) (int, error) {
+	*w.events = append(*w.events, "sent body")
+	return len(b), nil
+}
+
+// A request is logged once, before anything of its answer is sent, so a
+// client that reads the log right after its answer finds its request.
+func TestStatusWriterLogsBeforeAnswering(t *testing.T) {
+	cases := []struct {
+		name  string
+		serve func(w *statusWriter)
+		want  string
+	}{
+		{"header then body", func(w *statusWriter) {
+			w.WriteHeader(http.StatusAccepted)
+			_, _ = w.Write([]byte("{}"))
+		}, "[logged 202 sent 202 sent body]"},
+		{"body alone", func(w *statusWriter) { _, _ = w.Write([]byte("{}")) }, "[logged 200 sent body]"},
+		{"dropped", func(w *statusWriter) { w.answered(0) }, "[logged 0]"},
+		{"nothing written", func(*statusWriter) {}, "[logged 200]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var events []string
+			w := &statusWriter{ResponseWriter: eventWriter{h: http.Header{}, events: &events}}
+			w.onAnswer = func(status int) { events = append(events, fmt.Sprintf("logged %d", status)) }
+			c.serve(w)
+			// What serveHTTP does once the handler returns.
+			w.answered(http.StatusOK)
+			if got := fmt.Sprint(events); got != c.want {
+				t.Errorf("events %s, want %s", got, c.want)
+			}
+		})
+	}
+}

@@ -308,13 +308,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	// right after its answer then always finds its request there.
 	sw := &statusWriter{ResponseWriter: w}
 	sw.onAnswer = func(status int) {
+		d := time.Since(start)
 		s.mu.Lock()
 		s.requests = append(s.requests, RequestRecord{
 			Time: start, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Status: status, Duration: time.Since(start), Operation: ri.patchOp, Body: redactBody(body, r.Header.Get("Content-Type")),
+			Status: status, Duration: d, Operation: ri.patchOp, Body: redactBody(body, r.Header.Get("Content-Type")),
 		})
 		s.mu.Unlock()
-		s.logger.Info("itcare request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", time.Since(start))
+		s.logger.Info("itcare request", "method", r.Method, "path", r.URL.Path, "status", status, "duration", d)
 	}
 	s.serveAPI(sw, r, ri)
 	if sw.status == 0 && r.Context().Err() != nil {
