@@ -409,26 +409,33 @@ func TestAccPostgreSQL_createActionFails(t *testing.T) {
 						Config:      cfg,
 						ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
 					},
-					{
-						PreConfig: func() {
-							// One create was sent, even when its answer was lost.
-							if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
-								t.Error(err)
-							}
-						},
-						Config:             cfg,
-						PlanOnly:           true,
-						ExpectNonEmptyPlan: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPostRefresh: []plancheck.PlanCheck{
-								expectPriorID{e: e, name: name},
-								plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
-							},
-						},
-					},
+					taintedReplacedNext(e, name, cfg, func() {
+						// One create was sent, even when its answer was lost.
+						if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
+							t.Error(err)
+						}
+					}),
 				},
 			})
 		})
+	}
+}
+
+// taintedReplacedNext is the step after a failed create: the state holds
+// the emulator's instance (recorded, not orphaned) and the next plan
+// replaces it. preConfig runs first.
+func taintedReplacedNext(e *acctest.Emulator, name, cfg string, preConfig func()) resource.TestStep {
+	return resource.TestStep{
+		PreConfig:          preConfig,
+		Config:             cfg,
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{
+				expectPriorID{e: e, name: name},
+				plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			},
+		},
 	}
 }
 
@@ -446,19 +453,8 @@ func TestAccPostgreSQL_createTimeout(t *testing.T) {
 				Config:      cfg,
 				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*timeouts\.create`),
 			},
-			{
-				// Let the hung action finish so that the final destroy works.
-				PreConfig:          e.ClearFaults,
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						expectPriorID{e: e, name: name},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
-					},
-				},
-			},
+			// Let the hung action finish so that the final destroy works.
+			taintedReplacedNext(e, name, cfg, e.ClearFaults),
 		},
 	})
 }
