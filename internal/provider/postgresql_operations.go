@@ -2,16 +2,9 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
 	"sort"
-	"strconv"
-	"strings"
-	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -196,11 +189,6 @@ func installOperations(keys []extensionKey) []operation {
 	return ops
 }
 
-// addedExtensions lists the planned extensions the prior state lacks.
-func addedExtensions(ctx context.Context, prior, plan types.Set) []extensionKey {
-	return extensionsNotIn(extensionsFromSet(ctx, plan), keySet(extensionsFromSet(ctx, prior)))
-}
-
 // stateBeforeOperations is the state to record when none of ops has run:
 // the plan, with every attribute an operation settles at its prior value.
 // Provider-side settings and values recorded without a call (passwords,
@@ -257,335 +245,6 @@ func copySettled(dst *postgresqlResourceModel, src postgresqlResourceModel, attr
 	}
 }
 
-// settledExtensions is the planned set restricted to what is true in
-// ITCare: the extensions kept from the prior state, and the added ones of
-// the databases in doneDBs. When every planned extension is there, it is
-// the planned value itself.
-func settledExtensions(ctx context.Context, prior, plan types.Set, doneDBs []string) (types.Set, diag.Diagnostics) {
-	had := map[extensionKey]bool{}
-	for _, e := range extensionsFromSet(ctx, prior) {
-		had[e] = true
-	}
-	planned := extensionsFromSet(ctx, plan)
-	var keep []extensionKey
-	for _, e := range planned {
-		if had[e] || slices.Contains(doneDBs, e.db) {
-			keep = append(keep, e)
-		}
-	}
-	if len(keep) == len(planned) {
-		return plan, nil
-	}
-	if len(keep) == 0 && prior.IsNull() {
-		return prior, nil
-	}
-	return extensionSetOf(keep)
-}
-
-func extensionSetOf(keys []extensionKey) (types.Set, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	vals := make([]attr.Value, 0, len(keys))
-	for _, e := range keys {
-		v, d := types.ObjectValue(extensionAttrTypes, map[string]attr.Value{
-			"database": types.StringValue(e.db),
-			"name":     types.StringValue(e.name),
-		})
-		diags.Append(d...)
-		vals = append(vals, v)
-	}
-	set, d := types.SetValue(types.ObjectType{AttrTypes: extensionAttrTypes}, vals)
-	diags.Append(d...)
-	return set, diags
-}
-
-// pendingActionKey is the private-state key of an operation whose wait
-// timed out: the next refresh or apply waits for its action rather than
-// sending the operation again.
-const pendingActionKey = "pending_action"
-
-// pendingAction is the private-state record of an operation still running
-// in ITCare.
-type pendingAction struct {
-	ActionID  int64  `json:"action_id"`
-	Operation string `json:"operation"`
-	Database  string `json:"database,omitempty"`
-	// Extensions are the extensions an install_extension installs in
-	// Database. The state cannot hold them while the action runs, and a
-	// refresh only reads the extensions the state tracks: without this
-	// list, a refresh after the action ended would not see them installed
-	// and the next plan would send the operation again.
-	Extensions []string `json:"extensions,omitempty"`
-}
-
-// pendingFor is the record of o, whose action actionID is still running.
-func pendingFor(o operation, actionID int64) *pendingAction {
-	return &pendingAction{ActionID: actionID, Operation: o.Name, Database: o.Database, Extensions: o.extensionNames()}
-}
-
-func (p pendingAction) label() string {
-	return operation{Name: p.Operation, Database: p.Database}.label()
-}
-
-// matches reports whether o is the operation the pending action runs. An
-// install_extension matches by database, and only if the pending action
-// installs every extension o asks for: an extension added to the
-// configuration since still needs its own request. A record without the
-// list (written before it was kept) matches by database alone.
-func (p pendingAction) matches(o operation) bool {
-	if p.Operation != o.Name || p.Database != o.Database {
-		return false
-	}
-	if len(p.Extensions) == 0 {
-		return true
-	}
-	for _, n := range o.extensionNames() {
-		if !slices.Contains(p.Extensions, n) {
-			return false
-		}
-	}
-	return true
-}
-
-// trackPendingExtensions adds to tracked the extensions of a pending
-// install_extension, so that the read that follows the end of its action
-// records those it finds installed (flattenExtensions keeps only tracked
-// extensions that are installed, so a failed action adds nothing).
-func trackPendingExtensions(ctx context.Context, tracked types.Set, p *pendingAction) (types.Set, diag.Diagnostics) {
-	if p == nil || p.Operation != itcare.OpInstallExtension || p.Database == "" || len(p.Extensions) == 0 {
-		return tracked, nil
-	}
-	keys := extensionsFromSet(ctx, tracked)
-	for _, n := range p.Extensions {
-		if k := (extensionKey{p.Database, n}); !slices.Contains(keys, k) {
-			keys = append(keys, k)
-		}
-	}
-	return extensionSetOf(keys)
-}
-
-// privateGetter and privateSetter are the private-state methods that the
-// requests and responses of Read and Update share.
-type privateGetter interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type privateSetter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-func getPendingAction(ctx context.Context, p privateGetter) (*pendingAction, diag.Diagnostics) {
-	raw, diags := p.GetKey(ctx, pendingActionKey)
-	if diags.HasError() || len(raw) == 0 {
-		return nil, diags
-	}
-	var pa pendingAction
-	if err := json.Unmarshal(raw, &pa); err != nil || pa.ActionID == 0 {
-		// A record this version cannot read is dropped: nothing can wait for it.
-		return nil, diags
-	}
-	return &pa, diags
-}
-
-func setPendingAction(ctx context.Context, p privateSetter, pa *pendingAction) diag.Diagnostics {
-	if pa == nil {
-		return p.SetKey(ctx, pendingActionKey, nil)
-	}
-	raw, err := json.Marshal(pa)
-	if err != nil {
-		var diags diag.Diagnostics
-		diags.AddError("Error Saving Private State", err.Error())
-		return diags
-	}
-	return p.SetKey(ctx, pendingActionKey, raw)
-}
-
-// maxConflictWaits bounds how often one operation waits for an action that
-// another party started before it is sent.
-const maxConflictWaits = 5
-
-// runOperation sends one operation and waits for its action. A 409 means
-// another action runs on the instance and nothing was applied: wait for the
-// running actions, then send the operation again, within ctx, unless
-// ITCare then shows its target reached. The action id is returned as soon
-// as ITCare names one, also with an error. An answer that was lost is
-// resolved by resolveUnknownOutcome; its error comes back with the id of
-// the action found running for the operation, if any.
-func runOperation(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o operation) (int64, error) {
-	for attempt := 0; ; attempt++ {
-		action, err := client.PatchPostgreSQL(ctx, id, o.request())
-		if itcare.IsConflict(err) && attempt < maxConflictWaits {
-			n, werr := waitForOthersActions(ctx, client, wait, id)
-			if werr != nil {
-				return 0, fmt.Errorf("%w; waiting for the action already in progress: %w", err, werr)
-			}
-			if n == 0 {
-				// A conflict without a running action (the instance is in
-				// a state that refuses operations): waiting cannot help.
-				return 0, err
-			}
-			// The action waited for may have been this very operation:
-			// sent by an earlier apply whose answer was lost, or by
-			// someone else. Sending it again would run it twice.
-			reached, rerr := operationTargetReached(ctx, client, id, o)
-			if rerr != nil {
-				return 0, fmt.Errorf("%w; reading the instance after the action in progress ended: %w", err, rerr)
-			}
-			if reached {
-				return 0, nil
-			}
-			continue
-		}
-		if itcare.IsUnknownOutcome(err) {
-			return resolveUnknownOutcome(ctx, client, id, o, err)
-		}
-		if err != nil {
-			return 0, err
-		}
-		if action == nil || action.ID == 0 {
-			return 0, nil
-		}
-		_, err = client.WaitForAction(ctx, action.ID, wait)
-		return action.ID, err
-	}
-}
-
-// resolveUnknownOutcome looks for what became of a PATCH whose answer was
-// lost (the client never resends one). An action of the operation in
-// progress on the instance is taken as its action: its id is returned with
-// err, for the caller to record it like an action whose wait timed out, so
-// that the next run waits for it instead of sending the operation again.
-// Without one, the instance is read: a target already reached means the
-// operation is done (nil error). Otherwise the outcome stays unknown and
-// err is returned; the next plan proposes the change again, and a late
-// action is caught by the 409 handling of runOperation.
-func resolveUnknownOutcome(ctx context.Context, client *itcare.Client, id int64, o operation, err error) (int64, error) {
-	actions, lerr := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
-	if lerr == nil {
-		if a := runningActionOf(actions, o); a != nil {
-			return a.ID, fmt.Errorf("%w; ITCare action %d (%s), in progress on the instance, is taken as its action", err, a.ID, a.Process)
-		}
-	}
-	reached, rerr := operationTargetReached(ctx, client, id, o)
-	if rerr == nil && reached {
-		return 0, nil
-	}
-	return 0, err
-}
-
-// runningActionOf returns the most recently submitted action in progress
-// whose process is o's, or nil.
-func runningActionOf(actions []itcare.Action, o operation) *itcare.Action {
-	var best *itcare.Action
-	for i := range actions {
-		a := &actions[i]
-		if a.ID == 0 || (a.Status != "" && !strings.EqualFold(a.Status, itcare.ActionStatusInProgress)) || !processRuns(a.Process, o.Name) {
-			continue
-		}
-		if best == nil || submittedAt(a).After(submittedAt(best)) || (submittedAt(a).Equal(submittedAt(best)) && a.ID > best.ID) {
-			best = a
-		}
-	}
-	return best
-}
-
-// processRuns reports whether an action's process (POSTGRESQL_RESIZE, ...)
-// is the one of operation op (resize, ...). The underscore before the
-// operation keeps RESTART from passing for START.
-func processRuns(process, op string) bool {
-	return process != "" && strings.HasSuffix(strings.ToUpper(process), "_"+strings.ToUpper(op))
-}
-
-func submittedAt(a *itcare.Action) time.Time {
-	if a.SubmittedAt == nil {
-		return time.Time{}
-	}
-	return a.SubmittedAt.Time
-}
-
-// operationTargetReached reads the instance (and its databases for an
-// install_extension) and reports whether it already shows o's target.
-func operationTargetReached(ctx context.Context, client *itcare.Client, id int64, o operation) (bool, error) {
-	pg, dbs, err := readPostgreSQL(ctx, client, id, o.Name == itcare.OpInstallExtension)
-	if err != nil {
-		return false, err
-	}
-	return targetReached(o, pg, dbs), nil
-}
-
-// targetReached reports whether ITCare already shows what o asks for, in
-// which case sending o would only run it a second time. An operation it
-// cannot judge, or a status seen while an action runs, is not reached.
-func targetReached(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bool {
-	if pg == nil {
-		return false
-	}
-	switch o.Name {
-	case itcare.OpStart:
-		return strings.EqualFold(pg.Status, statusActive)
-	case itcare.OpStop:
-		return strings.EqualFold(pg.Status, statusStopped)
-	}
-	switch opts := o.Options.(type) {
-	case itcare.ResizeOptions:
-		return opts.Sizing != "" && strings.EqualFold(pg.NodeSizing, opts.Sizing)
-	case itcare.UpgradeOptions:
-		return opts.TargetVersion != "" && majorOf(pg.Version) == opts.TargetVersion
-	case itcare.EnableHAOptions:
-		return strings.EqualFold(pg.Topology, topologyHA)
-	case itcare.MonitoringOptions:
-		return pg.MonitoringEnabled == opts.State && pg.MonitoringOnCallEnabled == opts.OnCall
-	case itcare.PatchPartyOptions:
-		if pg.PatchParty == nil {
-			return false
-		}
-		have := itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
-		return !patchPartyDiffers(opts.PatchParty, have)
-	case itcare.InstallExtensionOptions:
-		if len(opts.ExtensionsList) == 0 {
-			return false
-		}
-		installed := installedExtensions(dbs)
-		for _, e := range opts.ExtensionsList {
-			if !installed[extensionKey{opts.DBName, e.Name}] {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// waitForOthersActions waits for the actions in progress on the instance
-// and returns how many there were. Their outcome is not this apply's
-// concern: an action of someone else that fails does not fail the apply.
-func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64) (int, error) {
-	return waitForActionsInProgress(ctx, client, wait, id, false)
-}
-
-// waitForActionsInProgress waits for every action in progress on the
-// instance and returns how many there were. ours says whether they are
-// this apply's own (a create whose answer named no action): then one that
-// ends in ERROR is the apply's failure.
-func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool) (int, error) {
-	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, a := range actions {
-		if a.ID == 0 || (a.Status != "" && !strings.EqualFold(a.Status, itcare.ActionStatusInProgress)) {
-			continue
-		}
-		n++
-		_, err := client.WaitForAction(ctx, a.ID, wait)
-		var actionErr *itcare.ActionError
-		if err != nil && (ours || !errors.As(err, &actionErr)) && !itcare.IsNotFound(err) {
-			return n, err
-		}
-	}
-	return n, nil
-}
-
 // downtimeWarning explains the downtime an operation causes. Each
 // operation has its own summary because Terraform folds warnings that
 // share one into a single message.
@@ -608,14 +267,23 @@ func downtimeWarning(o operation, prior, plan postgresqlResourceModel) (attrName
 	return "", "", ""
 }
 
-// offeredVersionsText renders the versions ITCare offers for a message.
-func offeredVersionsText(versions []int64) string {
-	if len(versions) == 0 {
-		return "none (the instance runs the latest version ITCare offers)"
+// postCreateOperations lists the operations that bring a new instance to
+// the planned patch party, extensions and power state, which the create
+// request cannot carry. It sends nothing ITCare already matches.
+func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation {
+	var ops []operation
+	if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok {
+		have := itcare.PatchPartyUpdate{}
+		if pg.PatchParty != nil {
+			have = itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
+		}
+		if patchPartyDiffers(want, have) {
+			ops = append(ops, operation{Name: itcare.OpUpdatePatchParty, Options: itcare.PatchPartyOptions{PatchParty: want}})
+		}
 	}
-	parts := make([]string, len(versions))
-	for i, v := range versions {
-		parts[i] = strconv.Quote(strconv.FormatInt(v, 10))
+	ops = append(ops, installOperations(extensionsNotIn(extensionsFromSet(ctx, plan.Extensions), installedExtensions(dbs)))...)
+	if plan.PowerState.ValueString() == powerStopped && pg.Status != statusStopped {
+		ops = append(ops, operation{Name: itcare.OpStop})
 	}
-	return strings.Join(parts, ", ")
+	return ops
 }

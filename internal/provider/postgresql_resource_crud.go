@@ -1,0 +1,436 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
+)
+
+func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan postgresqlResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var password, passwordAttr types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("adm_password_wo"), &passwordAttr)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	password = plan.AdmPassword
+	pwPath := "adm_password"
+	if !passwordAttr.IsNull() {
+		password, pwPath = passwordAttr, "adm_password_wo"
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := plan.Timeouts.Create(ctx, defaultCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	op := opContext{Operation: "create", Name: name, Timeout: timeout, TimeoutName: "create", PasswordAttr: pwPath}
+	body := expandCreateRequest(plan, password.ValueString())
+
+	action, err := client.CreatePostgreSQL(ctx, body)
+	var id int64
+	switch {
+	case err != nil && !itcare.IsUnknownOutcome(err) && !isTransportError(err):
+		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
+		return
+	case err != nil || action == nil || action.InternalID == 0:
+		// The request may have created the instance: look it up by name
+		// rather than sending a second create.
+		tflog.Warn(ctx, "create outcome unknown, looking the instance up by name", map[string]any{"name": name})
+		found, ferr := findPostgreSQLByName(ctx, client, name)
+		if ferr != nil || len(found) != 1 {
+			addUnknownCreateOutcome(&resp.Diagnostics, op, err, found, ferr)
+			return
+		}
+		id = found[0].ID
+	default:
+		id = action.InternalID
+	}
+	op.ID = id
+
+	// Record the id before waiting: a failed or interrupted wait then
+	// leaves a tainted resource, never an orphan.
+	plan.ID = types.StringValue(strconv.FormatInt(id, 10))
+	resp.Diagnostics.Append(setStateWithoutUnknowns(ctx, &resp.State, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	if action != nil && action.ID != 0 {
+		op.ActionID = action.ID
+		if _, err := client.WaitForAction(ctx, action.ID, r.data.wait); err != nil {
+			addAPIError(&resp.Diagnostics, summaryCreate, op, err)
+			return
+		}
+	} else if _, err := waitForActionsInProgress(ctx, client, r.data.wait, id, true); err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
+		return
+	}
+
+	if restore := restoreFromModel(ctx, plan.Restore); restore != nil {
+		rop := op
+		rop.Operation = itcare.OpRestore
+		if err := patchAndWait(ctx, client, r.data.wait, id, operation{Name: itcare.OpRestore, Options: restore}, &rop); err != nil {
+			addAPIError(&resp.Diagnostics, summaryRestore, rop, err)
+			return
+		}
+	}
+
+	pg, dbs, err := readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryCreate, opContext{Operation: "read", ID: id, Name: name}, err)
+		return
+	}
+	// The create request cannot carry these settings: apply them once the
+	// instance exists, in the order every plan uses.
+	if ops := postCreateOperations(ctx, plan, pg, dbs); len(ops) > 0 {
+		for _, o := range ops {
+			pop := op
+			pop.Operation, pop.ActionID = o.Name, 0
+			if err := patchAndWait(ctx, client, r.data.wait, id, o, &pop); err != nil {
+				addAPIError(&resp.Diagnostics, summaryCreate, pop, err)
+				return
+			}
+		}
+		// One read gives the state after all of them.
+		pg, dbs, err = readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
+		if err != nil {
+			addAPIError(&resp.Diagnostics, summaryCreate, opContext{Operation: "read", ID: id, Name: name}, err)
+			return
+		}
+	}
+
+	state, diags := flattenPostgreSQL(ctx, plan, pg, dbs)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var prior postgresqlResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	id, err := strconv.ParseInt(prior.ID.ValueString(), 10, 64)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), summaryRead,
+			fmt.Sprintf("The id %q in the state is not a number. Remove the resource from the state (terraform state rm) and import it again.", prior.ID.ValueString()))
+		return
+	}
+	ended, diags := r.settlePendingAction(ctx, client, id, prior, req.Private, resp.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The extensions of an install_extension that just ended are not in
+	// the state yet (it records only what was installed when the apply
+	// stopped waiting): track them for this read, which keeps those that
+	// are installed.
+	hadNoExtensions := prior.Extensions.IsNull()
+	prior.Extensions, diags = trackPendingExtensions(ctx, prior.Extensions, ended)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	pg, dbs, err := readPostgreSQL(ctx, client, id, known(prior.Extensions))
+	if itcare.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("PostgreSQL Instance Not Found",
+			fmt.Sprintf("The PostgreSQL instance %q (id %d) no longer exists in ITCare; it was deleted outside Terraform. "+
+				"Terraform removed it from the state and will plan to create it again.", prior.Name.ValueString(), id))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryRead, opContext{Operation: "read", ID: id, Name: prior.Name.ValueString()}, err)
+		return
+	}
+	state, diags := flattenPostgreSQL(ctx, prior, pg, dbs)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if hadNoExtensions && known(state.Extensions) && len(state.Extensions.Elements()) == 0 {
+		// A pending install that installed nothing leaves the state as it was.
+		state.Extensions = types.SetNull(types.ObjectType{AttrTypes: extensionAttrTypes})
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior postgresqlResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ops := planOperations(ctx, prior, plan)
+	next, diags := stateBeforeOperations(ctx, prior, plan, ops)
+	resp.Diagnostics.Append(diags...)
+	pending, diags := getPendingAction(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(ops) == 0 && pending == nil {
+		// Only provider-side or recorded values changed: nothing to send.
+		resp.Diagnostics.Append(setStateWithoutUnknowns(ctx, &resp.State, &next)...)
+		return
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := plan.Timeouts.Update(ctx, defaultUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	id, err := strconv.ParseInt(prior.ID.ValueString(), 10, 64)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), summaryUpdate,
+			fmt.Sprintf("The id %q in the state is not a number. Remove the resource from the state (terraform state rm) and import it again.", prior.ID.ValueString()))
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	base := opContext{ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}
+
+	var doneDBs []string
+	if pending != nil {
+		// An earlier apply timed out waiting for this action: wait for it
+		// instead of sending its operation a second time.
+		op := base
+		op.Operation, op.ActionID = pending.label(), pending.ActionID
+		_, err := client.WaitForAction(ctx, pending.ActionID, r.data.wait)
+		switch {
+		case err == nil || itcare.IsNotFound(err):
+			resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
+			if i := slices.IndexFunc(ops, pending.matches); i >= 0 && err == nil {
+				if ops[i].Database != "" {
+					doneDBs = append(doneDBs, ops[i].Database)
+				}
+				resp.Diagnostics.Append(settle(ctx, &next, prior, plan, ops[i], doneDBs)...)
+				ops = slices.Delete(ops, i, i+1)
+			}
+		default:
+			var actionErr *itcare.ActionError
+			if errors.As(err, &actionErr) {
+				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
+			}
+			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
+			return
+		}
+	}
+
+	for _, o := range ops {
+		op := base
+		op.Operation = o.label()
+		actionID, err := runOperation(ctx, client, r.data.wait, id, o)
+		if err != nil {
+			op.ActionID = actionID
+			// An action still running, whether the wait for it timed out
+			// or the answer naming it was lost, is recorded so that the
+			// next run waits for it instead of sending o again.
+			if actionID != 0 && (errors.Is(err, context.DeadlineExceeded) || itcare.IsUnknownOutcome(err)) {
+				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, pendingFor(o, actionID))...)
+				op.Pending = true
+			}
+			// The operations before this one are done: record them, so
+			// that the next plan shows only what is left.
+			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
+			return
+		}
+		if o.Database != "" {
+			doneDBs = append(doneDBs, o.Database)
+		}
+		resp.Diagnostics.Append(settle(ctx, &next, prior, plan, o, doneDBs)...)
+	}
+	r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+}
+
+// saveUpdated fills the values an update leaves unknown (the read-only
+// ones its operations change) from one read of the instance, and saves
+// next. The arguments keep the values next holds: the planned ones for
+// the operations that succeeded, the prior ones for the others. A failed
+// read still saves next, so that what was done is not lost.
+func (r *postgresqlResource) saveUpdated(ctx context.Context, client *itcare.Client, id int64, next *postgresqlResourceModel, st *tfsdk.State, diags *diag.Diagnostics) {
+	// The wait may have used up the update timeout; the read gets its own
+	// short budget so that the state still records what was done.
+	readCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalReadTimeout)
+	defer cancel()
+	pg, dbs, err := readPostgreSQL(readCtx, client, id, known(next.Extensions))
+	if err != nil {
+		diags.AddWarning("PostgreSQL Instance Not Read After Update",
+			fmt.Sprintf("Could not read the PostgreSQL instance %q (id %d) after the update: %v. Its read-only attributes are refreshed by the next plan.",
+				next.Name.ValueString(), id, err))
+	} else {
+		fresh, d := flattenPostgreSQL(ctx, *next, pg, dbs)
+		diags.Append(d...)
+		fillUnknownFromRead(ctx, next, fresh)
+	}
+	diags.Append(setStateWithoutUnknowns(ctx, st, next)...)
+}
+
+func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state postgresqlResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)
+	if err != nil {
+		// Nothing in ITCare can carry this id.
+		return
+	}
+	op := opContext{Operation: "delete", ID: id, Name: state.Name.ValueString(), Timeout: timeout, TimeoutName: "delete"}
+
+	action, err := client.DeletePostgreSQL(ctx, id)
+	if itcare.IsConflict(err) {
+		// An action already runs on the instance (a create that timed
+		// out, a console operation): let it finish, whatever its outcome,
+		// then try once more.
+		if _, werr := waitForOthersActions(ctx, client, r.data.wait, id); werr != nil && !itcare.IsNotFound(werr) {
+			addAPIError(&resp.Diagnostics, summaryDelete, op, werr)
+			return
+		}
+		action, err = client.DeletePostgreSQL(ctx, id)
+	}
+	if itcare.IsNotFound(err) {
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryDelete, op, err)
+		return
+	}
+	if action == nil || action.ID == 0 {
+		return
+	}
+	op.ActionID = action.ID
+	if _, err := client.WaitForAction(ctx, action.ID, r.data.wait); err != nil && !itcare.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, summaryDelete, op, err)
+	}
+}
+
+func (r *postgresqlResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	importID := strings.TrimSpace(req.ID)
+	if _, err := strconv.ParseInt(importID, 10, 64); err == nil {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), importID)...)
+		return
+	}
+	if importID == "" {
+		resp.Diagnostics.AddError(summaryImport, "The import id is empty. Give the numeric ITCare id of the instance (e.g. 500061854) or its name.")
+		return
+	}
+	client, diags := r.client()
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	found, err := findPostgreSQLByName(ctx, client, importID)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, summaryImport, opContext{Operation: "look up by name", Name: importID}, err)
+		return
+	}
+	switch len(found) {
+	case 0:
+		resp.Diagnostics.AddError(summaryImport, fmt.Sprintf(
+			"No PostgreSQL instance named %q exists in ITCare for this API account. A non-numeric import id is taken "+
+				"as the instance name; check the name, or import by the numeric id shown in the ITCare console.", importID))
+	case 1:
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(found[0].ID, 10))...)
+	default:
+		ids := make([]string, len(found))
+		for i, pg := range found {
+			ids[i] = strconv.FormatInt(pg.ID, 10)
+		}
+		resp.Diagnostics.AddError(summaryImport, fmt.Sprintf(
+			"%d PostgreSQL instances are named %q (ids %s). Import the one you mean by its numeric id.",
+			len(found), importID, strings.Join(ids, ", ")))
+	}
+}
+
+// readPostgreSQL reads the instance and, when extensions are tracked, its
+// databases.
+func readPostgreSQL(ctx context.Context, client *itcare.Client, id int64, withDatabases bool) (*itcare.PostgreSQL, []itcare.Database, error) {
+	pg, err := client.GetPostgreSQL(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !withDatabases {
+		return pg, nil, nil
+	}
+	dbs, err := client.GetPostgreSQLDatabases(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pg, dbs, nil
+}
+
+// findPostgreSQLByName returns the instances named exactly name.
+func findPostgreSQLByName(ctx context.Context, client *itcare.Client, name string) ([]itcare.PostgreSQL, error) {
+	list, err := client.FindPostgreSQLByName(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := list[:0:0]
+	for _, pg := range list {
+		if pg.Name == name {
+			out = append(out, pg)
+		}
+	}
+	return out, nil
+}
+
+// patchAndWait runs one operation and waits for its action, if any.
+// It goes through the same sender as updates: a 409 waits for the action
+// in progress, and a lost answer is never followed by a second request.
+func patchAndWait(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o operation, op *opContext) error {
+	actionID, err := runOperation(ctx, client, wait, id, o)
+	if actionID != 0 {
+		op.ActionID = actionID
+	}
+	return err
+}
+
+// isTransportError reports an error that is neither an API answer nor a
+// rejected authentication: the request may have reached ITCare.
+func isTransportError(err error) bool {
+	var apiErr *itcare.APIError
+	var authErr *itcare.AuthError
+	return !errors.As(err, &apiErr) && !errors.As(err, &authErr) &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,176 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
+)
+
+// checkOperationsWithAPI checks the rules of the planned operations that
+// only ITCare knows: the versions an instance can be upgraded to and the
+// extensions it offers. Nothing is written.
+func (r *postgresqlResource) checkOperationsWithAPI(ctx context.Context, prior, plan postgresqlResourceModel, ops []operation) diag.Diagnostics {
+	var diags diag.Diagnostics
+	var upgrade, install bool
+	for _, o := range ops {
+		upgrade = upgrade || o.Name == itcare.OpUpgrade
+		install = install || o.Name == itcare.OpInstallExtension
+	}
+	if !upgrade && !install {
+		return diags
+	}
+	client, d := r.client()
+	diags.Append(d...)
+	id, err := strconv.ParseInt(prior.ID.ValueString(), 10, 64)
+	if diags.HasError() || err != nil {
+		return diags
+	}
+	op := opContext{Operation: "read", ID: id, Name: prior.Name.ValueString()}
+	if upgrade {
+		offered, err := client.GetPostgreSQLVersions(ctx, id)
+		if err != nil {
+			addAPIError(&diags, summaryPlanCheck, op, err)
+			return diags
+		}
+		diags.Append(checkUpgradeTarget(prior, plan, offered)...)
+	}
+	if install {
+		offered, err := client.GetPostgreSQLExtensions(ctx, id)
+		if err != nil {
+			addAPIError(&diags, summaryPlanCheck, op, err)
+			return diags
+		}
+		diags.Append(checkExtensionsOffered(ctx, prior, plan, offered)...)
+	}
+	return diags
+}
+
+// checkUpgradeTarget refuses an upgrade to a version that ITCare does not
+// offer for the instance.
+func checkUpgradeTarget(prior, plan postgresqlResourceModel, offered []int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	target, err := strconv.ParseInt(plan.Version.ValueString(), 10, 64)
+	if err != nil || slices.Contains(offered, target) {
+		return diags
+	}
+	diags.AddAttributeError(path.Root("version"), "PostgreSQL Version Not Offered",
+		fmt.Sprintf("ITCare cannot upgrade the PostgreSQL instance %q (id %s) from %q to %q: the versions it offers for this instance are %s. "+
+			"Set version to one of them, or revert it to %q. The itcare_postgresql_versions data source lists them.",
+			prior.Name.ValueString(), prior.ID.ValueString(), prior.Version.ValueString(), plan.Version.ValueString(),
+			offeredVersionsText(offered), prior.Version.ValueString()))
+	return diags
+}
+
+// checkExtensionsOffered refuses added extensions the instance does not offer.
+func checkExtensionsOffered(ctx context.Context, prior, plan postgresqlResourceModel, offered []itcare.Extension) diag.Diagnostics {
+	var diags diag.Diagnostics
+	available := map[string]bool{}
+	names := make([]string, 0, len(offered))
+	for _, e := range offered {
+		available[e.Name] = true
+		names = append(names, e.Name)
+	}
+	sort.Strings(names)
+	var missing []string
+	for _, e := range addedExtensions(ctx, prior.Extensions, plan.Extensions) {
+		if !available[e.name] && !slices.Contains(missing, e.name) {
+			missing = append(missing, e.name)
+		}
+	}
+	if len(missing) == 0 {
+		return diags
+	}
+	sort.Strings(missing)
+	diags.AddAttributeError(path.Root("extensions"), "PostgreSQL Extension Not Offered",
+		fmt.Sprintf("The PostgreSQL instance %q (id %s) does not offer %s. Remove it from extensions; the instance offers: %s.",
+			prior.Name.ValueString(), prior.ID.ValueString(), strings.Join(missing, ", "), strings.Join(names, ", ")))
+	return diags
+}
+
+// checkRestoreWithAPI reads the restore source of a new instance: its
+// service decides the restore window, and ITCare refuses a source that is
+// not backed up or runs another version. Nothing is written.
+func (r *postgresqlResource) checkRestoreWithAPI(ctx context.Context, plan postgresqlResourceModel, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(plan.Restore) {
+		return diags
+	}
+	var rm restoreModel
+	diags.Append(plan.Restore.As(ctx, &rm, objectAsOptions)...)
+	if diags.HasError() || !known(rm.SourceID) {
+		return diags
+	}
+	client, d := r.client()
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	src, err := client.GetPostgreSQL(ctx, rm.SourceID.ValueInt64())
+	if itcare.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("restore").AtName("source_id"), "Restore Source Not Found",
+			fmt.Sprintf("No PostgreSQL instance with id %d exists in ITCare for this API account. Set restore.source_id to the id of the instance whose backup you want.",
+				rm.SourceID.ValueInt64()))
+		return diags
+	}
+	if err != nil {
+		addAPIError(&diags, summaryPlanCheck, opContext{Operation: "read", ID: rm.SourceID.ValueInt64()}, err)
+		return diags
+	}
+	diags.Append(checkRestoreSource(rm, plan, src, now)...)
+	return diags
+}
+
+// checkRestoreSource checks a restore against its source instance.
+func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itcare.PostgreSQL, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	sourcePath := path.Root("restore").AtName("source_id")
+	subject := fmt.Sprintf("The restore source %q (id %d)", src.Name, src.ID)
+	if !src.BackupStatus {
+		diags.AddAttributeError(sourcePath, "Restore Source Not Backed Up",
+			subject+" is not backed up, so ITCare has nothing to restore. Choose a source with backups enabled.")
+	}
+	if known(plan.Version) && majorOf(src.Version) != "" && majorOf(src.Version) != plan.Version.ValueString() {
+		diags.AddAttributeError(sourcePath, "Restore Source Version Differs",
+			fmt.Sprintf("%s runs PostgreSQL %s and the new instance %s: ITCare restores only between instances of the same version. "+
+				"Set version = %q, or choose another source.", subject, majorOf(src.Version), plan.Version.ValueString(), majorOf(src.Version)))
+	}
+	if !known(rm.Timestamp) {
+		return diags
+	}
+	t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString())
+	if err != nil {
+		return diags
+	}
+	window, days := restoreWindowNonProd, 7
+	if strings.EqualFold(src.Environment, "PRODUCTION") {
+		window, days = restoreMaxAge, 14
+	}
+	// A point older than the widest window is reported without the API.
+	if t.Before(now.Add(-window)) && !t.Before(now.Add(-restoreMaxAge)) {
+		diags.AddAttributeError(path.Root("restore").AtName("timestamp"), "Restore Point Too Old",
+			fmt.Sprintf("%s belongs to a %s service, whose backups ITCare keeps for %d days; %s is older. Choose a point in time after %s.",
+				subject, strings.ToLower(src.Environment), days, rm.Timestamp.ValueString(), now.Add(-window).UTC().Format(time.RFC3339)))
+	}
+	return diags
+}
+
+// offeredVersionsText renders the versions ITCare offers for a message.
+func offeredVersionsText(versions []int64) string {
+	if len(versions) == 0 {
+		return "none (the instance runs the latest version ITCare offers)"
+	}
+	parts := make([]string, len(versions))
+	for i, v := range versions {
+		parts[i] = strconv.Quote(strconv.FormatInt(v, 10))
+	}
+	return strings.Join(parts, ", ")
+}
