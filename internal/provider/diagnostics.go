@@ -26,9 +26,25 @@ const (
 	summaryPlanCheck      = "Error Checking the Plan With ITCare"
 )
 
+// step is what the provider was doing when an error occurred.
+type step int
+
+const (
+	// stepRead is the zero value: reading can harm nothing, so a context
+	// that forgets to say is read as the harmless step.
+	stepRead step = iota
+	stepCreate
+	stepDelete
+	stepLookUp
+	// stepOperation is an ITCare operation, which opContext.Operation names.
+	stepOperation
+)
+
 // opContext describes the operation a diagnostic is about.
 type opContext struct {
-	// Operation is "create", "read", "delete" or an ITCare operation name.
+	Step step
+	// Operation labels the ITCare operation of a stepOperation, with its
+	// database for an install_extension.
 	Operation   string
 	ID          int64
 	Name        string
@@ -57,6 +73,21 @@ func (o opContext) subject() string {
 	}
 }
 
+// verb says what could not be done to the instance.
+func (o opContext) verb() string {
+	switch o.Step {
+	case stepCreate:
+		return "create"
+	case stepDelete:
+		return "delete"
+	case stepLookUp:
+		return "look up"
+	case stepOperation:
+		return "run " + o.Operation + " on"
+	}
+	return "read"
+}
+
 // hint says what the user can do after a failed operation.
 func (o opContext) hint() string {
 	switch {
@@ -66,29 +97,20 @@ func (o opContext) hint() string {
 	case o.InUpdate:
 		return "The state records the operations that completed before this one, and the prior values for the others: " +
 			"correct the cause, run terraform plan to see what is left, and apply again."
-	case o.Operation == "create" && o.ID == 0:
+	case o.Step == stepCreate && o.ID == 0:
 		return "Nothing was recorded in the Terraform state. Correct the cause and apply again."
-	case o.Operation == "create" || o.Operation == itcare.OpRestore || isOperation(o.Operation):
+	case o.Step == stepCreate || o.Step == stepOperation:
 		// Terraform does not ask the provider before replacing a tainted
 		// object, so deletion_protection cannot stop that replacement: say so.
 		return "The instance id is recorded in the Terraform state and the resource is marked tainted: the next apply " +
 			"deletes this instance and creates a new one, whatever deletion_protection says. Check the instance and the " +
 			"action in the ITCare console first; if the instance turns out usable, run `terraform untaint` on this " +
 			"resource and apply again instead."
-	case o.Operation == "delete":
+	case o.Step == stepDelete:
 		return "The instance is still in the Terraform state. Check the action in the ITCare console, then run the destroy again."
 	default:
 		return "Check the provider's api_url and credentials and ITCare's status, then run Terraform again."
 	}
-}
-
-func isOperation(op string) bool {
-	switch op {
-	case itcare.OpStart, itcare.OpStop, itcare.OpResize, itcare.OpEnableHA, itcare.OpUpdateMonitoring,
-		itcare.OpUpdatePatchParty, itcare.OpInstallExtension, itcare.OpUpgrade:
-		return true
-	}
-	return false
 }
 
 // addAPIError turns an error of the client into a diagnostic that names
@@ -103,16 +125,7 @@ func addAPIError(diags *diag.Diagnostics, summary string, op opContext, err erro
 		attr      path.Path
 		hasAttr   bool
 	)
-	verb := "create"
-	if op.Operation != "create" {
-		verb = "run " + op.Operation + " on"
-		switch op.Operation {
-		case "read", "delete":
-			verb = op.Operation
-		case "look up by name":
-			verb = "look up"
-		}
-	}
+	verb := op.verb()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		what = fmt.Sprintf("Terraform stopped waiting after %s (timeouts.%s)", op.Timeout, op.TimeoutName)

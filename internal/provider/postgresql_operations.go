@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,17 +27,17 @@ const (
 )
 
 // operation is one PATCH that an update sends, in the order of the list
-// planOperations returns.
+// planOperations returns. Name is the key of its spec in operationSpecs;
+// Options is the options type that spec's rows read.
 type operation struct {
 	Name    string
 	Options any
-	// Settles lists the attributes whose planned value becomes true once
-	// the operation's action succeeds.
-	Settles []string
 	// Database is the database of an install_extension: it settles only
 	// that database's extensions.
 	Database string
 }
+
+func (o operation) spec() *operationSpec { return specOf(o.Name) }
 
 func (o operation) request() itcare.Operation {
 	return itcare.Operation{Operation: o.Name, Options: o.Options}
@@ -45,7 +46,7 @@ func (o operation) request() itcare.Operation {
 // extensionNames lists the extensions an install_extension installs.
 func (o operation) extensionNames() []string {
 	opts, ok := o.Options.(itcare.InstallExtensionOptions)
-	if !ok || o.Name != itcare.OpInstallExtension {
+	if !ok {
 		return nil
 	}
 	names := make([]string, 0, len(opts.ExtensionsList))
@@ -63,64 +64,68 @@ func (o operation) label() string {
 	return o.Name
 }
 
-// causesDowntime reports the operations that make the instance unavailable.
-func (o operation) causesDowntime() bool {
-	switch o.Name {
-	case itcare.OpResize, itcare.OpStop, itcare.OpUpgrade, itcare.OpEnableHA:
-		return true
-	}
-	return false
-}
-
 // planOperations maps a plan for an existing instance to the operations
-// that bring ITCare to it, in the documented order: start, upgrade, resize,
-// enable_ha, update_monitoring, update_patch_party, install_extension (one
-// per database, by database name), stop. Start comes first so that the
-// operations that need a running instance can run; stop comes last so that
-// they still can. An unchanged value gives no operation, and provider-side
-// attributes give none at all. Replacements are not its concern: the plan
-// modifiers and ModifyPlan deal with them before.
+// that bring ITCare to it, in the order of operationSpecs (install_extension
+// once per database, by database name). An unchanged value gives no
+// operation, and provider-side attributes give none at all. Replacements
+// are not its concern: the plan modifiers and ModifyPlan deal with them
+// before.
 func planOperations(ctx context.Context, prior, plan postgresqlResourceModel) []operation {
 	var ops []operation
-	powerChange := known(plan.PowerState) && known(prior.PowerState) && !plan.PowerState.Equal(prior.PowerState)
-	if powerChange && plan.PowerState.ValueString() == powerRunning {
-		ops = append(ops, operation{Name: itcare.OpStart, Settles: []string{attrPowerState}})
-	}
-	if higherVersion(prior.Version, plan.Version) {
-		ops = append(ops, operation{Name: itcare.OpUpgrade, Settles: []string{attrVersion},
-			Options: itcare.UpgradeOptions{TargetVersion: plan.Version.ValueString(), ChangeReference: plan.ChangeReference.ValueString()}})
-	}
-	if known(plan.NodeSizing) && known(prior.NodeSizing) && !plan.NodeSizing.Equal(prior.NodeSizing) {
-		ops = append(ops, operation{Name: itcare.OpResize, Settles: []string{attrNodeSizing},
-			Options: itcare.ResizeOptions{Sizing: plan.NodeSizing.ValueString()}})
-	}
-	if enablesHA(prior, plan) {
-		lag := int64(defaultReplicationLag)
-		if known(plan.AllowedReplicationLag) {
-			lag = plan.AllowedReplicationLag.ValueInt64()
+	for _, s := range operationSpecs {
+		if s.plan != nil {
+			ops = append(ops, named(s, s.plan(ctx, prior, plan))...)
 		}
-		ops = append(ops, operation{Name: itcare.OpEnableHA, Settles: []string{attrTopology, attrReplicationLag},
-			Options: itcare.EnableHAOptions{ReplicationLag: lag, ChangeReference: plan.ChangeReference.ValueString()}})
-	}
-	if o, ok := monitoringOperation(prior, plan); ok {
-		ops = append(ops, o)
-	}
-	if o, ok := patchPartyOperation(ctx, prior, plan); ok {
-		ops = append(ops, o)
-	}
-	ops = append(ops, extensionOperations(ctx, prior.Extensions, plan.Extensions)...)
-	if powerChange && plan.PowerState.ValueString() == powerStopped {
-		ops = append(ops, operation{Name: itcare.OpStop, Settles: []string{attrPowerState}})
 	}
 	return ops
 }
 
-// monitoringOperation sends both flags, so that one call settles both
+// postCreateOperations lists the operations that bring a new instance to
+// the planned patch party, extensions and power state, which the create
+// request cannot carry. It sends nothing ITCare already matches.
+func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation {
+	var ops []operation
+	for _, s := range operationSpecs {
+		if s.afterCreate != nil {
+			ops = append(ops, named(s, s.afterCreate(ctx, plan, pg, dbs))...)
+		}
+	}
+	return ops
+}
+
+// named gives the operations a spec's rows return the spec's name.
+func named(s *operationSpec, ops []operation) []operation {
+	for i := range ops {
+		ops[i].Name = s.name
+	}
+	return ops
+}
+
+// powerChangesTo reports a planned change of power_state to state.
+func powerChangesTo(prior, plan postgresqlResourceModel, state string) bool {
+	return known(plan.PowerState) && known(prior.PowerState) && !plan.PowerState.Equal(prior.PowerState) &&
+		plan.PowerState.ValueString() == state
+}
+
+// enableHAOperations switches a standalone instance to HA with the planned
+// replication lag.
+func enableHAOperations(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+	if !enablesHA(prior, plan) {
+		return nil
+	}
+	lag := int64(defaultReplicationLag)
+	if known(plan.AllowedReplicationLag) {
+		lag = plan.AllowedReplicationLag.ValueInt64()
+	}
+	return []operation{{Options: itcare.EnableHAOptions{ReplicationLag: lag, ChangeReference: plan.ChangeReference.ValueString()}}}
+}
+
+// monitoringOperations sends both flags, so that one call settles both
 // attributes whichever of them changed.
-func monitoringOperation(prior, plan postgresqlResourceModel) (operation, bool) {
+func monitoringOperations(_ context.Context, prior, plan postgresqlResourceModel) []operation {
 	changed := func(p, s types.Bool) bool { return known(p) && !p.Equal(s) }
 	if !changed(plan.MonitoringEnabled, prior.MonitoringEnabled) && !changed(plan.OnCallSupervision, prior.OnCallSupervision) {
-		return operation{}, false
+		return nil
 	}
 	value := func(p, s types.Bool) bool {
 		if known(p) {
@@ -128,24 +133,23 @@ func monitoringOperation(prior, plan postgresqlResourceModel) (operation, bool) 
 		}
 		return s.ValueBool()
 	}
-	return operation{Name: itcare.OpUpdateMonitoring, Settles: []string{attrMonitoringEnabled, attrOnCallSupervision},
-		Options: itcare.MonitoringOptions{
-			State:  value(plan.MonitoringEnabled, prior.MonitoringEnabled),
-			OnCall: value(plan.OnCallSupervision, prior.OnCallSupervision),
-		}}, true
+	return []operation{{Options: itcare.MonitoringOptions{
+		State:  value(plan.MonitoringEnabled, prior.MonitoringEnabled),
+		OnCall: value(plan.OnCallSupervision, prior.OnCallSupervision),
+	}}}
 }
 
-// patchPartyOperation sends the planned membership. The group is sent only
-// when it changes, since ITCare refuses any group on an HA instance, and
-// the reason only with an exclusion.
-func patchPartyOperation(ctx context.Context, prior, plan postgresqlResourceModel) (operation, bool) {
+// patchPartyOperations sends the planned membership. The group is sent
+// only when it changes, since ITCare refuses any group on an HA instance,
+// and the reason only with an exclusion.
+func patchPartyOperations(ctx context.Context, prior, plan postgresqlResourceModel) []operation {
 	want, ok := patchPartyFromModel(ctx, plan.PatchParty)
 	if !ok {
-		return operation{}, false
+		return nil
 	}
 	have, _ := patchPartyFromModel(ctx, prior.PatchParty)
 	if !patchPartyDiffers(want, have) {
-		return operation{}, false
+		return nil
 	}
 	if want.PatchGroup == have.PatchGroup {
 		want.PatchGroup = ""
@@ -153,19 +157,28 @@ func patchPartyOperation(ctx context.Context, prior, plan postgresqlResourceMode
 	if !want.Excluded {
 		want.ExclusionReason = ""
 	}
-	return operation{Name: itcare.OpUpdatePatchParty, Settles: []string{attrPatchParty},
-		Options: itcare.PatchPartyOptions{PatchParty: want}}, true
+	return []operation{{Options: itcare.PatchPartyOptions{PatchParty: want}}}
 }
 
-// extensionOperations installs the added extensions. Removed extensions
-// need no call: ITCare cannot uninstall them.
-func extensionOperations(ctx context.Context, prior, plan types.Set) []operation {
-	return installOperations(addedExtensions(ctx, prior, plan))
+// patchPartyAfterCreate sends the configured membership when the new
+// instance's differs.
+func patchPartyAfterCreate(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) []operation {
+	want, ok := patchPartyFromModel(ctx, plan.PatchParty)
+	return when(ok && patchPartyDiffers(want, patchPartyOf(pg)), operation{Options: itcare.PatchPartyOptions{PatchParty: want}})
+}
+
+// patchPartyOf is an instance's patch party as an update request would
+// set it; the zero request when the instance has none.
+func patchPartyOf(pg *itcare.PostgreSQL) itcare.PatchPartyUpdate {
+	if pg.PatchParty == nil {
+		return itcare.PatchPartyUpdate{}
+	}
+	return itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
 }
 
 // installOperations installs extensions, one call per database. Databases
 // and extensions are sorted so that the same plan always sends the same
-// requests.
+// requests. Removed extensions need no call: ITCare cannot uninstall them.
 func installOperations(keys []extensionKey) []operation {
 	byDB := map[string][]string{}
 	for _, e := range keys {
@@ -184,7 +197,7 @@ func installOperations(keys []extensionKey) []operation {
 		for _, n := range names {
 			opts.ExtensionsList = append(opts.ExtensionsList, itcare.ExtensionName{Name: n})
 		}
-		ops = append(ops, operation{Name: itcare.OpInstallExtension, Settles: []string{attrExtensions}, Database: db, Options: opts})
+		ops = append(ops, operation{Database: db, Options: opts})
 	}
 	return ops
 }
@@ -198,92 +211,93 @@ func stateBeforeOperations(ctx context.Context, prior, plan postgresqlResourceMo
 	next := plan
 	var diags diag.Diagnostics
 	for _, o := range ops {
-		for _, a := range o.Settles {
-			if a != attrExtensions {
-				copySettled(&next, prior, a)
-			}
+		if s := o.spec(); s.settle != nil {
+			diags.Append(s.settle(ctx, &next, prior, plan, nil)...)
+		} else {
+			copyAttributes(&next, prior, s.settles)
 		}
-	}
-	if len(addedExtensions(ctx, prior.Extensions, plan.Extensions)) > 0 {
-		next.Extensions, diags = settledExtensions(ctx, prior.Extensions, plan.Extensions, nil)
 	}
 	return next, diags
 }
 
-// settle records in next the planned values that o made true.
+// settle records in next the planned values that o made true. doneDBs are
+// the databases whose install_extension has run, o's included.
 func settle(ctx context.Context, next *postgresqlResourceModel, prior, plan postgresqlResourceModel, o operation, doneDBs []string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	for _, a := range o.Settles {
-		if a == attrExtensions {
-			next.Extensions, diags = settledExtensions(ctx, prior.Extensions, plan.Extensions, doneDBs)
-			continue
+	if s := o.spec(); s.settle != nil {
+		return s.settle(ctx, next, prior, plan, doneDBs)
+	}
+	copyAttributes(next, plan, o.spec().settles)
+	return nil
+}
+
+// resourceFieldByAttribute indexes the resource model's fields by
+// attribute name, embedded structs included.
+var resourceFieldByAttribute = func() map[string][]int {
+	m := map[string][]int{}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[postgresqlResourceModel]()) {
+		if tag := f.Tag.Get("tfsdk"); tag != "" && tag != "-" {
+			m[tag] = f.Index
 		}
-		copySettled(next, plan, a)
+	}
+	return m
+}()
+
+// copyAttributes copies the named attributes from src to dst. An
+// attribute the model lacks is a programming error that the operations
+// table test catches.
+func copyAttributes(dst *postgresqlResourceModel, src postgresqlResourceModel, attrs []string) {
+	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for _, a := range attrs {
+		if idx, ok := resourceFieldByAttribute[a]; ok {
+			d.FieldByIndex(idx).Set(s.FieldByIndex(idx))
+		}
+	}
+}
+
+// downtimeWarning explains the downtime an operation causes, if it causes
+// any (ok false otherwise).
+func downtimeWarning(o operation, prior, plan postgresqlResourceModel) (attrName, summary, detail string, ok bool) {
+	d := o.spec().downtime
+	if d == nil {
+		return "", "", "", false
+	}
+	subject := fmt.Sprintf("the PostgreSQL instance %q (id %s)", prior.Name.ValueString(), prior.ID.ValueString())
+	return d.attr, d.summary, d.detail(subject, prior, plan), true
+}
+
+// markChangedByOperations marks unknown the read-only values that the
+// planned operations change, and settles the patch party fields that the
+// configuration leaves to ITCare.
+func markChangedByOperations(ctx context.Context, plan *postgresqlResourceModel, ops []operation, configPatchParty types.Object) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if len(ops) == 0 {
+		return diags
+	}
+	plan.Status = types.StringUnknown()
+	pp := patchPartyChanges{
+		config:  patchPartyModel{PatchGroup: types.StringNull(), ExclusionReason: types.StringNull()},
+		unknown: map[string]bool{},
+		null:    map[string]bool{},
+	}
+	if known(configPatchParty) {
+		diags.Append(configPatchParty.As(ctx, &pp.config, objectAsOptions)...)
+	}
+	for _, o := range ops {
+		if s := o.spec(); s.planChanges != nil {
+			s.planChanges(ctx, plan, &pp)
+		}
+	}
+	if known(plan.PatchParty) && (len(pp.unknown) > 0 || len(pp.null) > 0) {
+		attrs := plan.PatchParty.Attributes()
+		for k := range pp.unknown {
+			attrs[k] = types.StringUnknown()
+		}
+		for k := range pp.null {
+			attrs[k] = types.StringNull()
+		}
+		o, d := types.ObjectValue(patchPartyAttrTypes, attrs)
+		diags.Append(d...)
+		plan.PatchParty = o
 	}
 	return diags
-}
-
-// copySettled copies one operation-settled attribute from src to dst.
-func copySettled(dst *postgresqlResourceModel, src postgresqlResourceModel, attrName string) {
-	switch attrName {
-	case attrPowerState:
-		dst.PowerState = src.PowerState
-	case attrVersion:
-		dst.Version = src.Version
-	case attrNodeSizing:
-		dst.NodeSizing = src.NodeSizing
-	case attrTopology:
-		dst.Topology = src.Topology
-	case attrReplicationLag:
-		dst.AllowedReplicationLag = src.AllowedReplicationLag
-	case attrMonitoringEnabled:
-		dst.MonitoringEnabled = src.MonitoringEnabled
-	case attrOnCallSupervision:
-		dst.OnCallSupervision = src.OnCallSupervision
-	case attrPatchParty:
-		dst.PatchParty = src.PatchParty
-	}
-}
-
-// downtimeWarning explains the downtime an operation causes. Each
-// operation has its own summary because Terraform folds warnings that
-// share one into a single message.
-func downtimeWarning(o operation, prior, plan postgresqlResourceModel) (attrName, summary, detail string) {
-	subject := fmt.Sprintf("the PostgreSQL instance %q (id %s)", prior.Name.ValueString(), prior.ID.ValueString())
-	switch o.Name {
-	case itcare.OpResize:
-		return attrNodeSizing, "Resize Causes Downtime", fmt.Sprintf("Resizing %s from %s to %s causes downtime: ITCare restarts every node with the new size.",
-			subject, prior.NodeSizing.ValueString(), plan.NodeSizing.ValueString())
-	case itcare.OpStop:
-		return attrPowerState, "Stop Causes Downtime", fmt.Sprintf("Stopping %s causes downtime: it stays unavailable until power_state is set to %q again.",
-			subject, powerRunning)
-	case itcare.OpUpgrade:
-		return attrVersion, "Major Version Upgrade Causes Downtime", fmt.Sprintf("Upgrading %s from PostgreSQL %s to %s causes downtime: PostgreSQL is stopped during the major upgrade, which cannot be undone.",
-			subject, prior.Version.ValueString(), plan.Version.ValueString())
-	case itcare.OpEnableHA:
-		return attrTopology, "Switch to HA Causes Downtime", fmt.Sprintf("Switching %s from %s to %s causes downtime: ITCare adds two nodes and restarts PostgreSQL with replication.",
-			subject, topologyStandalone, topologyHA)
-	}
-	return "", "", ""
-}
-
-// postCreateOperations lists the operations that bring a new instance to
-// the planned patch party, extensions and power state, which the create
-// request cannot carry. It sends nothing ITCare already matches.
-func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation {
-	var ops []operation
-	if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok {
-		have := itcare.PatchPartyUpdate{}
-		if pg.PatchParty != nil {
-			have = itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
-		}
-		if patchPartyDiffers(want, have) {
-			ops = append(ops, operation{Name: itcare.OpUpdatePatchParty, Options: itcare.PatchPartyOptions{PatchParty: want}})
-		}
-	}
-	ops = append(ops, installOperations(extensionsNotIn(extensionsFromSet(ctx, plan.Extensions), installedExtensions(dbs)))...)
-	if plan.PowerState.ValueString() == powerStopped && pg.Status != statusStopped {
-		ops = append(ops, operation{Name: itcare.OpStop})
-	}
-	return ops
 }

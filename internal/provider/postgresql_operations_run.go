@@ -47,14 +47,10 @@ func (p pendingAction) label() string {
 // matches reports whether o is the operation the pending action runs. An
 // install_extension matches by database, and only if the pending action
 // installs every extension o asks for: an extension added to the
-// configuration since still needs its own request. A record without the
-// list (written before it was kept) matches by database alone.
+// configuration since still needs its own request.
 func (p pendingAction) matches(o operation) bool {
 	if p.Operation != o.Name || p.Database != o.Database {
 		return false
-	}
-	if len(p.Extensions) == 0 {
-		return true
 	}
 	for _, n := range o.extensionNames() {
 		if !slices.Contains(p.Extensions, n) {
@@ -69,7 +65,7 @@ func (p pendingAction) matches(o operation) bool {
 // records those it finds installed (flattenExtensions keeps only tracked
 // extensions that are installed, so a failed action adds nothing).
 func trackPendingExtensions(ctx context.Context, tracked types.Set, p *pendingAction) (types.Set, diag.Diagnostics) {
-	if p == nil || p.Operation != itcare.OpInstallExtension || p.Database == "" || len(p.Extensions) == 0 {
+	if p == nil || p.Database == "" || len(p.Extensions) == 0 {
 		return tracked, nil
 	}
 	keys := extensionsFromSet(ctx, tracked)
@@ -223,7 +219,7 @@ func submittedAt(a *itcare.Action) time.Time {
 // operationTargetReached reads the instance (and its databases for an
 // install_extension) and reports whether it already shows o's target.
 func operationTargetReached(ctx context.Context, client *itcare.Client, id int64, o operation) (bool, error) {
-	pg, dbs, err := readPostgreSQL(ctx, client, id, o.Name == itcare.OpInstallExtension)
+	pg, dbs, err := readPostgreSQL(ctx, client, id, o.spec().readsDatabases)
 	if err != nil {
 		return false, err
 	}
@@ -234,43 +230,8 @@ func operationTargetReached(ctx context.Context, client *itcare.Client, id int64
 // which case sending o would only run it a second time. An operation it
 // cannot judge, or a status seen while an action runs, is not reached.
 func targetReached(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bool {
-	if pg == nil {
-		return false
-	}
-	switch o.Name {
-	case itcare.OpStart:
-		return strings.EqualFold(pg.Status, statusActive)
-	case itcare.OpStop:
-		return strings.EqualFold(pg.Status, statusStopped)
-	}
-	switch opts := o.Options.(type) {
-	case itcare.ResizeOptions:
-		return opts.Sizing != "" && strings.EqualFold(pg.NodeSizing, opts.Sizing)
-	case itcare.UpgradeOptions:
-		return opts.TargetVersion != "" && majorOf(pg.Version) == opts.TargetVersion
-	case itcare.EnableHAOptions:
-		return strings.EqualFold(pg.Topology, topologyHA)
-	case itcare.MonitoringOptions:
-		return pg.MonitoringEnabled == opts.State && pg.MonitoringOnCallEnabled == opts.OnCall
-	case itcare.PatchPartyOptions:
-		if pg.PatchParty == nil {
-			return false
-		}
-		have := itcare.PatchPartyUpdate{Excluded: pg.PatchParty.Excluded, PatchGroup: pg.PatchParty.PatchGroup, ExclusionReason: pg.PatchParty.ExclusionReason}
-		return !patchPartyDiffers(opts.PatchParty, have)
-	case itcare.InstallExtensionOptions:
-		if len(opts.ExtensionsList) == 0 {
-			return false
-		}
-		installed := installedExtensions(dbs)
-		for _, e := range opts.ExtensionsList {
-			if !installed[extensionKey{opts.DBName, e.Name}] {
-				return false
-			}
-		}
-		return true
-	}
-	return false
+	reached := o.spec().reached
+	return pg != nil && reached != nil && reached(o, pg, dbs)
 }
 
 // waitForOthersActions waits for the actions in progress on the instance
@@ -336,11 +297,6 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 		// An undocumented status: still running, as the waiter reads it.
 		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s has status %s. "+
 			"Terraform waits for it on the next refresh or apply instead of sending %s again.", pending.ActionID, pending.label(), subject, a.Status, pending.Operation))
-		return nil, diags
-	case err == nil && pending.Operation == itcare.OpInstallExtension && len(pending.Extensions) == 0:
-		// A record that does not list its extensions cannot tell this read
-		// what to track: keep it, so that the apply resumes the operation
-		// (pendingAction.matches) instead of sending it again.
 		return nil, diags
 	case err == nil, itcare.IsNotFound(err):
 	case errors.As(err, &actionErr):

@@ -42,7 +42,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	defer cancel()
 
 	name := plan.Name.ValueString()
-	op := opContext{Operation: "create", Name: name, Timeout: timeout, TimeoutName: "create", PasswordAttr: pwPath}
+	op := opContext{Step: stepCreate, Name: name, Timeout: timeout, TimeoutName: "create", PasswordAttr: pwPath}
 	body := expandCreateRequest(plan, password.ValueString())
 
 	action, err := client.CreatePostgreSQL(ctx, body)
@@ -87,7 +87,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 
 	if restore := restoreFromModel(ctx, plan.Restore); restore != nil {
 		rop := op
-		rop.Operation = itcare.OpRestore
+		rop.Step, rop.Operation = stepOperation, itcare.OpRestore
 		if err := patchAndWait(ctx, client, r.data.wait, id, operation{Name: itcare.OpRestore, Options: restore}, &rop); err != nil {
 			addAPIError(&resp.Diagnostics, summaryRestore, rop, err)
 			return
@@ -96,7 +96,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 
 	pg, dbs, err := readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summaryCreate, opContext{Operation: "read", ID: id, Name: name}, err)
+		addAPIError(&resp.Diagnostics, summaryCreate, opContext{Step: stepRead, ID: id, Name: name}, err)
 		return
 	}
 	// The create request cannot carry these settings: apply them once the
@@ -104,7 +104,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	if ops := postCreateOperations(ctx, plan, pg, dbs); len(ops) > 0 {
 		for _, o := range ops {
 			pop := op
-			pop.Operation, pop.ActionID = o.Name, 0
+			pop.Step, pop.Operation, pop.ActionID = stepOperation, o.Name, 0
 			if err := patchAndWait(ctx, client, r.data.wait, id, o, &pop); err != nil {
 				addAPIError(&resp.Diagnostics, summaryCreate, pop, err)
 				return
@@ -113,7 +113,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 		// One read gives the state after all of them.
 		pg, dbs, err = readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
 		if err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreate, opContext{Operation: "read", ID: id, Name: name}, err)
+			addAPIError(&resp.Diagnostics, summaryCreate, opContext{Step: stepRead, ID: id, Name: name}, err)
 			return
 		}
 	}
@@ -167,7 +167,7 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summaryRead, opContext{Operation: "read", ID: id, Name: prior.Name.ValueString()}, err)
+		addAPIError(&resp.Diagnostics, summaryRead, opContext{Step: stepRead, ID: id, Name: prior.Name.ValueString()}, err)
 		return
 	}
 	state, diags := flattenPostgreSQL(ctx, prior, pg, dbs)
@@ -216,7 +216,7 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	base := opContext{ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}
+	base := opContext{Step: stepOperation, ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}
 
 	var doneDBs []string
 	if pending != nil {
@@ -316,7 +316,7 @@ func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequ
 		// Nothing in ITCare can carry this id.
 		return
 	}
-	op := opContext{Operation: "delete", ID: id, Name: state.Name.ValueString(), Timeout: timeout, TimeoutName: "delete"}
+	op := opContext{Step: stepDelete, ID: id, Name: state.Name.ValueString(), Timeout: timeout, TimeoutName: "delete"}
 
 	action, err := client.DeletePostgreSQL(ctx, id)
 	if itcare.IsConflict(err) {
@@ -362,7 +362,7 @@ func (r *postgresqlResource) ImportState(ctx context.Context, req resource.Impor
 	}
 	found, err := findPostgreSQLByName(ctx, client, importID)
 	if err != nil {
-		addAPIError(&resp.Diagnostics, summaryImport, opContext{Operation: "look up by name", Name: importID}, err)
+		addAPIError(&resp.Diagnostics, summaryImport, opContext{Step: stepLookUp, Name: importID}, err)
 		return
 	}
 	switch len(found) {

@@ -12,8 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
 // Rules of enable_ha, the in-place switch from STANDALONE to HA.
@@ -127,69 +125,16 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// markChangedByOperations marks unknown the read-only values that the
-// planned operations change, and settles the patch party fields that the
-// configuration leaves to ITCare.
-func markChangedByOperations(ctx context.Context, plan *postgresqlResourceModel, ops []operation, configPatchParty types.Object) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if len(ops) == 0 {
-		return diags
-	}
-	plan.Status = types.StringUnknown()
-	var cfgPP patchPartyModel
-	if known(configPatchParty) {
-		diags.Append(configPatchParty.As(ctx, &cfgPP, objectAsOptions)...)
-	} else {
-		cfgPP = patchPartyModel{PatchGroup: types.StringNull(), ExclusionReason: types.StringNull()}
-	}
-	ppUnknown := map[string]bool{}
-	ppNull := map[string]bool{}
-	for _, o := range ops {
-		switch o.Name {
-		case itcare.OpResize:
-			plan.CPU, plan.RAM = types.Int64Unknown(), types.Int64Unknown()
-		case itcare.OpUpgrade:
-			plan.ProductVersion, plan.SupportPhase, plan.EndOfSupportAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-		case itcare.OpEnableHA:
-			plan.NodeCount, plan.InstanceCount, plan.IPAddress = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
-			// ITCare drops the group of an instance that gains nodes.
-			if cfgPP.PatchGroup.IsNull() {
-				ppUnknown["patch_group"] = true
-			}
-			ppUnknown["patch_date"], ppUnknown["patch_tag"] = true, true
-		case itcare.OpUpdatePatchParty:
-			ppUnknown["patch_date"], ppUnknown["patch_tag"] = true, true
-			// Including an instance again clears ITCare's exclusion reason.
-			if pp, ok := patchPartyFromModel(ctx, plan.PatchParty); ok && !pp.Excluded && cfgPP.ExclusionReason.IsNull() {
-				ppNull["exclusion_reason"] = true
-			}
-		}
-	}
-	if known(plan.PatchParty) && (len(ppUnknown) > 0 || len(ppNull) > 0) {
-		attrs := plan.PatchParty.Attributes()
-		for k := range ppUnknown {
-			attrs[k] = types.StringUnknown()
-		}
-		for k := range ppNull {
-			attrs[k] = types.StringNull()
-		}
-		o, d := types.ObjectValue(patchPartyAttrTypes, attrs)
-		diags.Append(d...)
-		plan.PatchParty = o
-	}
-	return diags
-}
-
 // planWarnings warns about what a plan does that users may not expect:
 // downtime, and extensions that stay installed although the
 // configuration drops them.
 func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops []operation) diag.Diagnostics {
 	var diags diag.Diagnostics
 	for _, o := range ops {
-		if !o.causesDowntime() {
+		a, summary, detail, ok := downtimeWarning(o, prior, plan)
+		if !ok {
 			continue
 		}
-		a, summary, detail := downtimeWarning(o, prior, plan)
 		diags.AddAttributeWarning(path.Root(a), summary, detail+
 			" Apply when the applications using it can bear the interruption.")
 	}

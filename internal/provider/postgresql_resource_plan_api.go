@@ -16,16 +16,18 @@ import (
 )
 
 // checkOperationsWithAPI checks the rules of the planned operations that
-// only ITCare knows: the versions an instance can be upgraded to and the
-// extensions it offers. Nothing is written.
+// only ITCare knows (the versions an instance can be upgraded to, the
+// extensions it offers), once per kind of operation, in the order of
+// operationSpecs. Nothing is written.
 func (r *postgresqlResource) checkOperationsWithAPI(ctx context.Context, prior, plan postgresqlResourceModel, ops []operation) diag.Diagnostics {
 	var diags diag.Diagnostics
-	var upgrade, install bool
-	for _, o := range ops {
-		upgrade = upgrade || o.Name == itcare.OpUpgrade
-		install = install || o.Name == itcare.OpInstallExtension
+	var checks []*operationSpec
+	for _, s := range operationSpecs {
+		if s.checkWithAPI != nil && slices.ContainsFunc(ops, func(o operation) bool { return o.Name == s.name }) {
+			checks = append(checks, s)
+		}
 	}
-	if !upgrade && !install {
+	if len(checks) == 0 {
 		return diags
 	}
 	client, d := r.client()
@@ -34,24 +36,33 @@ func (r *postgresqlResource) checkOperationsWithAPI(ctx context.Context, prior, 
 	if diags.HasError() || err != nil {
 		return diags
 	}
-	op := opContext{Operation: "read", ID: id, Name: prior.Name.ValueString()}
-	if upgrade {
-		offered, err := client.GetPostgreSQLVersions(ctx, id)
+	for _, s := range checks {
+		d, err := s.checkWithAPI(ctx, client, id, prior, plan)
 		if err != nil {
-			addAPIError(&diags, summaryPlanCheck, op, err)
+			addAPIError(&diags, summaryPlanCheck, opContext{Step: stepRead, ID: id, Name: prior.Name.ValueString()}, err)
 			return diags
 		}
-		diags.Append(checkUpgradeTarget(prior, plan, offered)...)
-	}
-	if install {
-		offered, err := client.GetPostgreSQLExtensions(ctx, id)
-		if err != nil {
-			addAPIError(&diags, summaryPlanCheck, op, err)
-			return diags
-		}
-		diags.Append(checkExtensionsOffered(ctx, prior, plan, offered)...)
+		diags.Append(d...)
 	}
 	return diags
+}
+
+// checkUpgradeWithAPI reads the versions ITCare offers for the instance.
+func checkUpgradeWithAPI(ctx context.Context, client *itcare.Client, id int64, prior, plan postgresqlResourceModel) (diag.Diagnostics, error) {
+	offered, err := client.GetPostgreSQLVersions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return checkUpgradeTarget(prior, plan, offered), nil
+}
+
+// checkExtensionsWithAPI reads the extensions the instance offers.
+func checkExtensionsWithAPI(ctx context.Context, client *itcare.Client, id int64, prior, plan postgresqlResourceModel) (diag.Diagnostics, error) {
+	offered, err := client.GetPostgreSQLExtensions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return checkExtensionsOffered(ctx, prior, plan, offered), nil
 }
 
 // checkUpgradeTarget refuses an upgrade to a version that ITCare does not
@@ -122,7 +133,7 @@ func (r *postgresqlResource) checkRestoreWithAPI(ctx context.Context, plan postg
 		return diags
 	}
 	if err != nil {
-		addAPIError(&diags, summaryPlanCheck, opContext{Operation: "read", ID: rm.SourceID.ValueInt64()}, err)
+		addAPIError(&diags, summaryPlanCheck, opContext{Step: stepRead, ID: rm.SourceID.ValueInt64()}, err)
 		return diags
 	}
 	diags.Append(checkRestoreSource(rm, plan, src, now)...)

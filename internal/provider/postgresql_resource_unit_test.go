@@ -638,7 +638,7 @@ func TestAttributeForAPIField(t *testing.T) {
 
 func TestAddAPIError(t *testing.T) {
 	var d diag.Diagnostics
-	op := opContext{Operation: "create", ID: 42, Name: "pgunit01", ActionID: 7}
+	op := opContext{Step: stepCreate, ID: 42, Name: "pgunit01", ActionID: 7}
 	addAPIError(&d, summaryCreate, op, &itcare.ActionError{ActionID: 7, Process: "POSTGRESQL_CREATE", Message: "no capacity"})
 	detail := d.Errors()[0].Detail()
 	for _, want := range []string{`"pgunit01" (id 42)`, "action 7", "POSTGRESQL_CREATE", "no capacity", "tainted"} {
@@ -651,7 +651,7 @@ func TestAddAPIError(t *testing.T) {
 	}
 
 	d = nil
-	addAPIError(&d, summaryCreate, opContext{Operation: "create", Name: "pgunit01"},
+	addAPIError(&d, summaryCreate, opContext{Step: stepCreate, Name: "pgunit01"},
 		&itcare.APIError{Method: "POST", Path: "/databases/postgresql", HTTPStatus: 400, ErrorCode: "INVALID_FIELD_VALUE", ErrorDesc: "nodeSizing", ErrorMessage: "unknown size"})
 	wp, ok := d.Errors()[0].(diag.DiagnosticWithPath)
 	if !ok || wp.Path().String() != "node_sizing" {
@@ -662,7 +662,7 @@ func TestAddAPIError(t *testing.T) {
 	}
 
 	d = nil
-	addAPIError(&d, summaryCreate, opContext{Operation: "create", ID: 42, Name: "pgunit01", ActionID: 9, Timeout: 3 * time.Second, TimeoutName: "create"},
+	addAPIError(&d, summaryCreate, opContext{Step: stepCreate, ID: 42, Name: "pgunit01", ActionID: 9, Timeout: 3 * time.Second, TimeoutName: "create"},
 		fmt.Errorf("waiting: %w", context.DeadlineExceeded))
 	if detail := d.Errors()[0].Detail(); !strings.Contains(detail, "timeouts.create") || !strings.Contains(detail, "action 9") {
 		t.Errorf("timeout detail: %s", detail)
