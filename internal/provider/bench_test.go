@@ -211,7 +211,7 @@ func BenchmarkPlanOperations(b *testing.B) {
 	b.Run("no change", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if ops := planOperations(ctx, prior, prior); len(ops) != 0 {
+			if ops, _ := planOperations(ctx, prior, prior); len(ops) != 0 {
 				b.Fatalf("%d operations", len(ops))
 			}
 		}
@@ -223,7 +223,7 @@ func BenchmarkPlanOperations(b *testing.B) {
 		plan.Extensions = benchExtensions(b, "pg_trgm", "postgis", "uuid-ossp")
 		b.ReportAllocs()
 		for b.Loop() {
-			if ops := planOperations(ctx, prior, plan); len(ops) != 3 {
+			if ops, _ := planOperations(ctx, prior, plan); len(ops) != 3 {
 				b.Fatalf("%d operations: %+v", len(ops), ops)
 			}
 		}

@@ -54,24 +54,7 @@ type postgresqlDataSourceModel struct {
 	MonitoringAlerting    types.Bool                           `tfsdk:"monitoring_alerting"`
 	PatchParty            *postgresqlDataSourcePatchPartyModel `tfsdk:"patch_party"`
 	PowerState            types.String                         `tfsdk:"power_state"`
-	Status                types.String                         `tfsdk:"status"`
-	IPAddress             types.String                         `tfsdk:"ip_address"`
-	URL                   types.String                         `tfsdk:"url"`
-	ProductVersion        types.String                         `tfsdk:"product_version"`
-	CPU                   types.Int64                          `tfsdk:"cpu"`
-	RAM                   types.Int64                          `tfsdk:"ram"`
-	Storage               types.Int64                          `tfsdk:"storage"`
-	NodeCount             types.Int64                          `tfsdk:"node_count"`
-	InstanceCount         types.Int64                          `tfsdk:"instance_count"`
-	Environment           types.String                         `tfsdk:"environment"`
-	ServiceName           types.String                         `tfsdk:"service_name"`
-	CreationTime          types.String                         `tfsdk:"creation_time"`
-	CreationUser          types.String                         `tfsdk:"creation_user"`
-	ReplicationStatus     types.Bool                           `tfsdk:"replication_status"`
-	BackupStatus          types.Bool                           `tfsdk:"backup_status"`
-	SupportPhase          types.String                         `tfsdk:"support_phase"`
-	EndOfSupportAt        types.String                         `tfsdk:"end_of_support_at"`
-	MetrologyURL          types.String                         `tfsdk:"metrology_url"`
+	postgresqlReadOnlyModel
 }
 
 type postgresqlDataSourcePatchPartyModel struct {
@@ -249,40 +232,23 @@ func pickPostgreSQLByName(name string, found []itcare.PostgreSQL) (*itcare.Postg
 // fallback.
 func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceModel {
 	m := postgresqlDataSourceModel{
-		ID:                    types.StringValue(strconv.FormatInt(in.ID, 10)),
-		Name:                  types.StringValue(in.Name),
-		ServiceID:             types.Int64Value(in.ServiceID),
-		NetworkID:             types.Int64Value(in.NetworkID),
-		Area:                  nullIfEmpty(in.Area),
-		Trigram:               nullIfEmpty(in.Trigram),
-		NodeSizing:            nullIfEmpty(in.NodeSizing),
-		DiskSize:              types.Int64Value(in.Storage),
-		Version:               nullIfEmpty(majorVersionOf(in)),
-		Topology:              nullIfEmpty(in.Topology),
-		AllowedReplicationLag: types.Int64Value(in.AllowedReplicationLag),
-		TLS:                   types.BoolValue(in.TLSEnabled),
-		MonitoringEnabled:     types.BoolValue(in.MonitoringEnabled),
-		OnCallSupervision:     types.BoolValue(in.MonitoringOnCallEnabled),
-		MonitoringAlerting:    types.BoolValue(in.MonitoringAlerting),
-		PowerState:            types.StringValue(powerStateOf(in.Status)),
-		Status:                nullIfEmpty(in.Status),
-		IPAddress:             nullIfEmpty(in.IPAddress),
-		URL:                   nullIfEmpty(in.URL),
-		ProductVersion:        nullIfEmpty(in.ProductVersion),
-		CPU:                   types.Int64Value(in.CPU),
-		RAM:                   types.Int64Value(in.RAM),
-		Storage:               types.Int64Value(in.Storage),
-		NodeCount:             types.Int64Value(in.NodeCount),
-		InstanceCount:         types.Int64Value(in.InstanceCount),
-		Environment:           nullIfEmpty(in.Environment),
-		ServiceName:           nullIfEmpty(in.ServiceName),
-		CreationTime:          nullIfEmpty(in.CreationTime),
-		CreationUser:          nullIfEmpty(in.CreationUser),
-		ReplicationStatus:     types.BoolValue(in.ReplicationStatus),
-		BackupStatus:          types.BoolValue(in.BackupStatus),
-		SupportPhase:          nullIfEmpty(in.SupportPhase),
-		EndOfSupportAt:        timeString(in.EndOfSupportAt),
-		MetrologyURL:          nullIfEmpty(in.MetrologyURL),
+		ID:                      types.StringValue(strconv.FormatInt(in.ID, 10)),
+		Name:                    types.StringValue(in.Name),
+		ServiceID:               types.Int64Value(in.ServiceID),
+		NetworkID:               types.Int64Value(in.NetworkID),
+		Area:                    nullIfEmpty(in.Area),
+		Trigram:                 nullIfEmpty(in.Trigram),
+		NodeSizing:              nullIfEmpty(in.NodeSizing),
+		DiskSize:                types.Int64Value(in.Storage),
+		Version:                 nullIfEmpty(majorVersionOf(in)),
+		Topology:                nullIfEmpty(in.Topology),
+		AllowedReplicationLag:   types.Int64Value(in.AllowedReplicationLag),
+		TLS:                     types.BoolValue(in.TLSEnabled),
+		MonitoringEnabled:       types.BoolValue(in.MonitoringEnabled),
+		OnCallSupervision:       types.BoolValue(in.MonitoringOnCallEnabled),
+		MonitoringAlerting:      types.BoolValue(in.MonitoringAlerting),
+		PowerState:              types.StringValue(powerStateOf(in.Status)),
+		postgresqlReadOnlyModel: flattenReadOnly(in),
 	}
 	if pp := in.PatchParty; pp != nil {
 		m.PatchParty = &postgresqlDataSourcePatchPartyModel{

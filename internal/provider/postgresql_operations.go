@@ -70,27 +70,33 @@ func (o operation) label() string {
 // operation, and provider-side attributes give none at all. Replacements
 // are not its concern: the plan modifiers and ModifyPlan deal with them
 // before.
-func planOperations(ctx context.Context, prior, plan postgresqlResourceModel) []operation {
+func planOperations(ctx context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 	var ops []operation
+	var diags diag.Diagnostics
 	for _, s := range operationSpecs {
 		if s.plan != nil {
-			ops = append(ops, named(s, s.plan(ctx, prior, plan))...)
+			more, d := s.plan(ctx, prior, plan)
+			diags.Append(d...)
+			ops = append(ops, named(s, more)...)
 		}
 	}
-	return ops
+	return ops, diags
 }
 
 // postCreateOperations lists the operations that bring a new instance to
 // the planned patch party, extensions and power state, which the create
 // request cannot carry. It sends nothing ITCare already matches.
-func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation {
+func postCreateOperations(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) ([]operation, diag.Diagnostics) {
 	var ops []operation
+	var diags diag.Diagnostics
 	for _, s := range operationSpecs {
 		if s.afterCreate != nil {
-			ops = append(ops, named(s, s.afterCreate(ctx, plan, pg, dbs))...)
+			more, d := s.afterCreate(ctx, plan, pg, dbs)
+			diags.Append(d...)
+			ops = append(ops, named(s, more)...)
 		}
 	}
-	return ops
+	return ops, diags
 }
 
 // named gives the operations a spec's rows return the spec's name.
@@ -109,23 +115,23 @@ func powerChangesTo(prior, plan postgresqlResourceModel, state string) bool {
 
 // enableHAOperations switches a standalone instance to HA with the planned
 // replication lag.
-func enableHAOperations(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+func enableHAOperations(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 	if !enablesHA(prior, plan) {
-		return nil
+		return nil, nil
 	}
 	lag := int64(defaultReplicationLag)
 	if known(plan.AllowedReplicationLag) {
 		lag = plan.AllowedReplicationLag.ValueInt64()
 	}
-	return []operation{{Options: itcare.EnableHAOptions{ReplicationLag: lag, ChangeReference: plan.ChangeReference.ValueString()}}}
+	return []operation{{Options: itcare.EnableHAOptions{ReplicationLag: lag, ChangeReference: plan.ChangeReference.ValueString()}}}, nil
 }
 
 // monitoringOperations sends both flags, so that one call settles both
 // attributes whichever of them changed.
-func monitoringOperations(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+func monitoringOperations(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 	changed := func(p, s types.Bool) bool { return known(p) && !p.Equal(s) }
 	if !changed(plan.MonitoringEnabled, prior.MonitoringEnabled) && !changed(plan.OnCallSupervision, prior.OnCallSupervision) {
-		return nil
+		return nil, nil
 	}
 	value := func(p, s types.Bool) bool {
 		if known(p) {
@@ -136,20 +142,18 @@ func monitoringOperations(_ context.Context, prior, plan postgresqlResourceModel
 	return []operation{{Options: itcare.MonitoringOptions{
 		State:  value(plan.MonitoringEnabled, prior.MonitoringEnabled),
 		OnCall: value(plan.OnCallSupervision, prior.OnCallSupervision),
-	}}}
+	}}}, nil
 }
 
 // patchPartyOperations sends the planned membership. The group is sent
 // only when it changes, since ITCare refuses any group on an HA instance,
 // and the reason only with an exclusion.
-func patchPartyOperations(ctx context.Context, prior, plan postgresqlResourceModel) []operation {
-	want, ok := patchPartyFromModel(ctx, plan.PatchParty)
-	if !ok {
-		return nil
-	}
-	have, _ := patchPartyFromModel(ctx, prior.PatchParty)
-	if !patchPartyDiffers(want, have) {
-		return nil
+func patchPartyOperations(ctx context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
+	want, ok, diags := patchPartyFromModel(ctx, plan.PatchParty)
+	have, _, d := patchPartyFromModel(ctx, prior.PatchParty)
+	diags.Append(d...)
+	if !ok || diags.HasError() || !patchPartyDiffers(want, have) {
+		return nil, diags
 	}
 	if want.PatchGroup == have.PatchGroup {
 		want.PatchGroup = ""
@@ -157,14 +161,17 @@ func patchPartyOperations(ctx context.Context, prior, plan postgresqlResourceMod
 	if !want.Excluded {
 		want.ExclusionReason = ""
 	}
-	return []operation{{Options: itcare.PatchPartyOptions{PatchParty: want}}}
+	return []operation{{Options: itcare.PatchPartyOptions{PatchParty: want}}}, nil
 }
 
 // patchPartyAfterCreate sends the configured membership when the new
 // instance's differs.
-func patchPartyAfterCreate(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) []operation {
-	want, ok := patchPartyFromModel(ctx, plan.PatchParty)
-	return when(ok && patchPartyDiffers(want, patchPartyOf(pg)), operation{Options: itcare.PatchPartyOptions{PatchParty: want}})
+func patchPartyAfterCreate(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) ([]operation, diag.Diagnostics) {
+	want, ok, diags := patchPartyFromModel(ctx, plan.PatchParty)
+	if !ok || !patchPartyDiffers(want, patchPartyOf(pg)) {
+		return nil, diags
+	}
+	return []operation{{Options: itcare.PatchPartyOptions{PatchParty: want}}}, diags
 }
 
 // patchPartyOf is an instance's patch party as an update request would
@@ -284,7 +291,7 @@ func markChangedByOperations(ctx context.Context, plan *postgresqlResourceModel,
 	}
 	for _, o := range ops {
 		if s := o.spec(); s.planChanges != nil {
-			s.planChanges(ctx, plan, &pp)
+			diags.Append(s.planChanges(ctx, plan, &pp)...)
 		}
 	}
 	if known(plan.PatchParty) && (len(pp.unknown) > 0 || len(pp.null) > 0) {

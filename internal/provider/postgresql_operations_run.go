@@ -68,7 +68,10 @@ func trackPendingExtensions(ctx context.Context, tracked types.Set, p *pendingAc
 	if p == nil || p.Database == "" || len(p.Extensions) == 0 {
 		return tracked, nil
 	}
-	keys := extensionsFromSet(ctx, tracked)
+	keys, diags := extensionsFromSet(ctx, tracked)
+	if diags.HasError() {
+		return tracked, diags
+	}
 	for _, n := range p.Extensions {
 		if k := (extensionKey{p.Database, n}); !slices.Contains(keys, k) {
 			keys = append(keys, k)

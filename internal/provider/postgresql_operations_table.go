@@ -21,11 +21,11 @@ type operationSpec struct {
 	// plan returns the operations of this kind that bring an existing
 	// instance from prior to plan; planOperations fills in their name.
 	// nil for an operation no plan of an existing instance sends.
-	plan func(ctx context.Context, prior, plan postgresqlResourceModel) []operation
+	plan func(ctx context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics)
 	// afterCreate returns the operations of this kind that a new instance
 	// needs because the create request cannot carry the setting, given
 	// what ITCare made. nil when the create request carries it.
-	afterCreate func(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) []operation
+	afterCreate func(ctx context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, dbs []itcare.Database) ([]operation, diag.Diagnostics)
 	// settles lists the attributes whose planned value becomes true once
 	// the operation's action succeeds.
 	settles []string
@@ -37,7 +37,7 @@ type operationSpec struct {
 	downtime *downtimeSpec
 	// planChanges marks unknown at plan time the read-only values that the
 	// operation changes, and records its effect on the patch party.
-	planChanges func(ctx context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges)
+	planChanges func(ctx context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) diag.Diagnostics
 	// reached reports whether ITCare already shows the operation's target,
 	// in which case sending it would only run it a second time. nil: never
 	// known to be reached.
@@ -66,7 +66,7 @@ type downtimeSpec struct {
 var operationSpecs = []*operationSpec{
 	{
 		name: itcare.OpStart,
-		plan: func(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+		plan: func(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 			return when(powerChangesTo(prior, plan, powerRunning), operation{})
 		},
 		settles: []string{attrPowerState},
@@ -76,7 +76,7 @@ var operationSpecs = []*operationSpec{
 	},
 	{
 		name: itcare.OpUpgrade,
-		plan: func(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+		plan: func(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 			return when(higherVersion(prior.Version, plan.Version), operation{Options: itcare.UpgradeOptions{
 				TargetVersion: plan.Version.ValueString(), ChangeReference: plan.ChangeReference.ValueString()}})
 		},
@@ -86,8 +86,9 @@ var operationSpecs = []*operationSpec{
 				return fmt.Sprintf("Upgrading %s from PostgreSQL %s to %s causes downtime: PostgreSQL is stopped during the major upgrade, which cannot be undone.",
 					subject, prior.Version.ValueString(), plan.Version.ValueString())
 			}},
-		planChanges: func(_ context.Context, plan *postgresqlResourceModel, _ *patchPartyChanges) {
+		planChanges: func(_ context.Context, plan *postgresqlResourceModel, _ *patchPartyChanges) diag.Diagnostics {
 			plan.ProductVersion, plan.SupportPhase, plan.EndOfSupportAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+			return nil
 		},
 		reached: reachedWith(func(opts itcare.UpgradeOptions, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return opts.TargetVersion != "" && majorOf(pg.Version) == opts.TargetVersion
@@ -96,7 +97,7 @@ var operationSpecs = []*operationSpec{
 	},
 	{
 		name: itcare.OpResize,
-		plan: func(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+		plan: func(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 			return when(known(plan.NodeSizing) && known(prior.NodeSizing) && !plan.NodeSizing.Equal(prior.NodeSizing),
 				operation{Options: itcare.ResizeOptions{Sizing: plan.NodeSizing.ValueString()}})
 		},
@@ -106,8 +107,9 @@ var operationSpecs = []*operationSpec{
 				return fmt.Sprintf("Resizing %s from %s to %s causes downtime: ITCare restarts every node with the new size.",
 					subject, prior.NodeSizing.ValueString(), plan.NodeSizing.ValueString())
 			}},
-		planChanges: func(_ context.Context, plan *postgresqlResourceModel, _ *patchPartyChanges) {
+		planChanges: func(_ context.Context, plan *postgresqlResourceModel, _ *patchPartyChanges) diag.Diagnostics {
 			plan.CPU, plan.RAM = types.Int64Unknown(), types.Int64Unknown()
+			return nil
 		},
 		reached: reachedWith(func(opts itcare.ResizeOptions, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return opts.Sizing != "" && strings.EqualFold(pg.NodeSizing, opts.Sizing)
@@ -122,13 +124,14 @@ var operationSpecs = []*operationSpec{
 				return fmt.Sprintf("Switching %s from %s to %s causes downtime: ITCare adds two nodes and restarts PostgreSQL with replication.",
 					subject, topologyStandalone, topologyHA)
 			}},
-		planChanges: func(_ context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) {
+		planChanges: func(_ context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) diag.Diagnostics {
 			plan.NodeCount, plan.InstanceCount, plan.IPAddress = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
 			// ITCare drops the group of an instance that gains nodes.
 			if pp.config.PatchGroup.IsNull() {
 				pp.unknown["patch_group"] = true
 			}
 			pp.unknown["patch_date"], pp.unknown["patch_tag"] = true, true
+			return nil
 		},
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return strings.EqualFold(pg.Topology, topologyHA)
@@ -147,12 +150,14 @@ var operationSpecs = []*operationSpec{
 		plan:        patchPartyOperations,
 		afterCreate: patchPartyAfterCreate,
 		settles:     []string{attrPatchParty},
-		planChanges: func(ctx context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) {
+		planChanges: func(ctx context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) diag.Diagnostics {
 			pp.unknown["patch_date"], pp.unknown["patch_tag"] = true, true
 			// Including an instance again clears ITCare's exclusion reason.
-			if want, ok := patchPartyFromModel(ctx, plan.PatchParty); ok && !want.Excluded && pp.config.ExclusionReason.IsNull() {
+			want, ok, diags := patchPartyFromModel(ctx, plan.PatchParty)
+			if ok && !want.Excluded && pp.config.ExclusionReason.IsNull() {
 				pp.null["exclusion_reason"] = true
 			}
+			return diags
 		},
 		reached: reachedWith(func(opts itcare.PatchPartyOptions, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return pg.PatchParty != nil && !patchPartyDiffers(opts.PatchParty, patchPartyOf(pg))
@@ -160,11 +165,13 @@ var operationSpecs = []*operationSpec{
 	},
 	{
 		name: itcare.OpInstallExtension,
-		plan: func(ctx context.Context, prior, plan postgresqlResourceModel) []operation {
-			return installOperations(addedExtensions(ctx, prior.Extensions, plan.Extensions))
+		plan: func(ctx context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
+			added, diags := addedExtensions(ctx, prior.Extensions, plan.Extensions)
+			return installOperations(added), diags
 		},
-		afterCreate: func(ctx context.Context, plan postgresqlResourceModel, _ *itcare.PostgreSQL, dbs []itcare.Database) []operation {
-			return installOperations(extensionsNotIn(extensionsFromSet(ctx, plan.Extensions), installedExtensions(dbs)))
+		afterCreate: func(ctx context.Context, plan postgresqlResourceModel, _ *itcare.PostgreSQL, dbs []itcare.Database) ([]operation, diag.Diagnostics) {
+			want, diags := extensionsFromSet(ctx, plan.Extensions)
+			return installOperations(extensionsNotIn(want, installedExtensions(dbs))), diags
 		},
 		settles: []string{attrExtensions},
 		settle: func(ctx context.Context, next *postgresqlResourceModel, prior, plan postgresqlResourceModel, doneDBs []string) diag.Diagnostics {
@@ -186,10 +193,10 @@ var operationSpecs = []*operationSpec{
 	},
 	{
 		name: itcare.OpStop,
-		plan: func(_ context.Context, prior, plan postgresqlResourceModel) []operation {
+		plan: func(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 			return when(powerChangesTo(prior, plan, powerStopped), operation{})
 		},
-		afterCreate: func(_ context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) []operation {
+		afterCreate: func(_ context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) ([]operation, diag.Diagnostics) {
 			return when(plan.PowerState.ValueString() == powerStopped && pg.Status != statusStopped, operation{})
 		},
 		settles: []string{attrPowerState},
@@ -226,11 +233,11 @@ func specOf(name string) *operationSpec {
 }
 
 // when returns o alone if cond holds, and no operation otherwise.
-func when(cond bool, o operation) []operation {
+func when(cond bool, o operation) ([]operation, diag.Diagnostics) {
 	if !cond {
-		return nil
+		return nil, nil
 	}
-	return []operation{o}
+	return []operation{o}, nil
 }
 
 // reachedWith adapts a target check written for one operation's options

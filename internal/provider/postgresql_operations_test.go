@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -34,7 +35,6 @@ func opLine(t *testing.T, o operation) string {
 }
 
 func TestPlanOperations(t *testing.T) {
-	ctx := context.Background()
 	yes, no := true, false
 	cases := []struct {
 		name    string
@@ -135,7 +135,7 @@ func TestPlanOperations(t *testing.T) {
 			}
 			plan := prior
 			c.edit(&plan)
-			ops := planOperations(ctx, prior, plan)
+			ops := mustPlanOperations(t, prior, plan)
 			var got []string
 			for _, o := range ops {
 				got = append(got, opLine(t, o))
@@ -163,7 +163,7 @@ func TestOperationsPartialProgress(t *testing.T) {
 	plan.Extensions = extSet(t, "app/hstore", "app/pg_trgm", "web/pgcrypto")
 	plan.DeletionProtection = types.BoolValue(false)
 	plan.ChangeReference = types.StringValue("RFC-7")
-	ops := planOperations(ctx, prior, plan)
+	ops := mustPlanOperations(t, prior, plan)
 	if len(ops) != 5 {
 		t.Fatalf("operations %v", ops)
 	}
@@ -192,7 +192,7 @@ func TestOperationsPartialProgress(t *testing.T) {
 	if next.Version.ValueString() != "16" || next.NodeSizing.ValueString() != "4cpu8gb" || !next.MonitoringEnabled.ValueBool() {
 		t.Errorf("after two operations: version %s, sizing %s, monitoring %s", next.Version, next.NodeSizing, next.MonitoringEnabled)
 	}
-	if left := planOperations(ctx, next, plan); len(left) != 3 || left[0].Name != itcare.OpUpdateMonitoring {
+	if left := mustPlanOperations(t, next, plan); len(left) != 3 || left[0].Name != itcare.OpUpdateMonitoring {
 		t.Errorf("the next plan would run %v, want update_monitoring and the two installs", left)
 	}
 
@@ -208,7 +208,7 @@ func TestOperationsPartialProgress(t *testing.T) {
 	if !next.Extensions.Equal(plan.Extensions) {
 		t.Errorf("all installed: %s, want the planned set", next.Extensions)
 	}
-	if left := planOperations(ctx, next, plan); len(left) != 0 {
+	if left := mustPlanOperations(t, next, plan); len(left) != 0 {
 		t.Errorf("nothing should be left, got %v", left)
 	}
 }
@@ -225,7 +225,7 @@ func TestSettledExtensionsKeepsNullPrior(t *testing.T) {
 func extensionKeys(t *testing.T, s types.Set) []string {
 	t.Helper()
 	var out []string
-	for _, e := range extensionsFromSet(context.Background(), s) {
+	for _, e := range must(extensionsFromSet(context.Background(), s))(t) {
 		out = append(out, e.db+"/"+e.name)
 	}
 	slices.Sort(out)
@@ -244,7 +244,7 @@ func TestPlanWarnings(t *testing.T) {
 	plan.PowerState = types.StringValue("stopped")
 	plan.MonitoringEnabled = types.BoolValue(false)
 	plan.Extensions = extSet(t, "app/hstore")
-	d := planWarnings(ctx, prior, plan, planOperations(ctx, prior, plan))
+	d := planWarnings(ctx, prior, plan, mustPlanOperations(t, prior, plan))
 	if d.HasError() {
 		t.Fatal(d)
 	}
@@ -280,7 +280,7 @@ func TestPlanWarnings(t *testing.T) {
 	plan = prior
 	plan.MonitoringEnabled = types.BoolValue(false)
 	plan.PatchParty = patchPartyValue(t, nil, "2", "")
-	if d := planWarnings(ctx, prior, plan, planOperations(ctx, prior, plan)); len(d) != 0 {
+	if d := planWarnings(ctx, prior, plan, mustPlanOperations(t, prior, plan)); len(d) != 0 {
 		t.Errorf("operations without downtime warned: %v", d)
 	}
 }
@@ -296,7 +296,7 @@ func TestMarkChangedByOperations(t *testing.T) {
 	plan.Topology = types.StringValue("HA")
 	plan.PatchParty = patchPartyValue(t, &no, "1", "legacy")
 	cfg := patchPartyValue(t, &no, "", "")
-	if d := markChangedByOperations(ctx, &plan, planOperations(ctx, prior, plan), cfg); d.HasError() {
+	if d := markChangedByOperations(ctx, &plan, mustPlanOperations(t, prior, plan), cfg); d.HasError() {
 		t.Fatal(d)
 	}
 	if !plan.Status.IsUnknown() || !plan.CPU.IsUnknown() || !plan.RAM.IsUnknown() || !plan.NodeCount.IsUnknown() || !plan.IPAddress.IsUnknown() {
@@ -785,4 +785,51 @@ func (r *postgresqlResource) schemaAttributes(t *testing.T) map[string]bool {
 		out[name] = true
 	}
 	return out
+}
+
+// mustPlanOperations is planOperations for a plan whose values convert.
+func mustPlanOperations(t *testing.T, prior, plan postgresqlResourceModel) []operation {
+	t.Helper()
+	return must(planOperations(context.Background(), prior, plan))(t)
+}
+
+// must returns a conversion's value, failing the test on its diagnostics.
+func must[V any](v V, diags diag.Diagnostics) func(t *testing.T) V {
+	return func(t *testing.T) V {
+		t.Helper()
+		if diags.HasError() {
+			t.Fatalf("diagnostics: %v", diags)
+		}
+		return v
+	}
+}
+
+// TestConversionsReportDiagnostics proves that a value that does not
+// convert is an error, not a silently skipped restore, patch party or
+// extension.
+func TestConversionsReportDiagnostics(t *testing.T) {
+	ctx := context.Background()
+	wrongObject := types.ObjectValueMust(map[string]attr.Type{"other": types.StringType}, map[string]attr.Value{"other": types.StringValue("x")})
+	wrongSet := types.SetValueMust(types.StringType, []attr.Value{types.StringValue("app/hstore")})
+
+	if _, diags := restoreFromModel(ctx, wrongObject); !diags.HasError() {
+		t.Error("restoreFromModel: no error for an object of another shape")
+	}
+	if _, _, diags := patchPartyFromModel(ctx, wrongObject); !diags.HasError() {
+		t.Error("patchPartyFromModel: no error for an object of another shape")
+	}
+	if _, diags := extensionsFromSet(ctx, wrongSet); !diags.HasError() {
+		t.Error("extensionsFromSet: no error for a set of another element type")
+	}
+	prior := existingModel(t)
+	plan := prior
+	plan.Extensions = wrongSet
+	if _, diags := planOperations(ctx, prior, plan); !diags.HasError() {
+		t.Error("planOperations: the extensions' conversion error was dropped")
+	}
+	plan = prior
+	plan.PatchParty = wrongObject
+	if _, diags := postCreateOperations(ctx, plan, &itcare.PostgreSQL{}, nil); !diags.HasError() {
+		t.Error("postCreateOperations: the patch party's conversion error was dropped")
+	}
 }

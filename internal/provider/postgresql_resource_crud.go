@@ -41,28 +41,10 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	name := plan.Name.ValueString()
-	op := opContext{Step: stepCreate, Name: name, Timeout: timeout, TimeoutName: "create", PasswordAttr: pwPath}
-	body := expandCreateRequest(plan, password.ValueString())
-
-	action, err := client.CreatePostgreSQL(ctx, body)
-	var id int64
-	switch {
-	case err != nil && !itcare.IsUnknownOutcome(err) && !isTransportError(err):
-		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
+	op := opContext{Step: stepCreate, Name: plan.Name.ValueString(), Timeout: timeout, TimeoutName: "create", PasswordAttr: pwPath}
+	action, id := r.sendCreate(ctx, client, plan, password.ValueString(), op, &resp.Diagnostics)
+	if id == 0 {
 		return
-	case err != nil || action == nil || action.InternalID == 0:
-		// The request may have created the instance: look it up by name
-		// rather than sending a second create.
-		tflog.Warn(ctx, "create outcome unknown, looking the instance up by name", map[string]any{"name": name})
-		found, ferr := findPostgreSQLByName(ctx, client, name)
-		if ferr != nil || len(found) != 1 {
-			addUnknownCreateOutcome(&resp.Diagnostics, op, err, found, ferr)
-			return
-		}
-		id = found[0].ID
-	default:
-		id = action.InternalID
 	}
 	op.ID = id
 
@@ -74,56 +56,105 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 
+	var err error
 	if action != nil && action.ID != 0 {
 		op.ActionID = action.ID
-		if _, err := client.WaitForAction(ctx, action.ID, r.data.wait); err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreate, op, err)
-			return
-		}
-	} else if _, err := waitForActionsInProgress(ctx, client, r.data.wait, id, true); err != nil {
+		_, err = client.WaitForAction(ctx, action.ID, r.data.wait)
+	} else {
+		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true)
+	}
+	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
 		return
 	}
-
-	if restore := restoreFromModel(ctx, plan.Restore); restore != nil {
-		rop := op
-		rop.Step, rop.Operation = stepOperation, itcare.OpRestore
-		if err := patchAndWait(ctx, client, r.data.wait, id, operation{Name: itcare.OpRestore, Options: restore}, &rop); err != nil {
-			addAPIError(&resp.Diagnostics, summaryRestore, rop, err)
-			return
-		}
-	}
-
-	pg, dbs, err := readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
-	if err != nil {
-		addAPIError(&resp.Diagnostics, summaryCreate, opContext{Step: stepRead, ID: id, Name: name}, err)
+	pg, dbs := r.completeCreate(ctx, client, plan, op, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The create request cannot carry these settings: apply them once the
-	// instance exists, in the order every plan uses.
-	if ops := postCreateOperations(ctx, plan, pg, dbs); len(ops) > 0 {
-		for _, o := range ops {
-			pop := op
-			pop.Step, pop.Operation, pop.ActionID = stepOperation, o.Name, 0
-			if err := patchAndWait(ctx, client, r.data.wait, id, o, &pop); err != nil {
-				addAPIError(&resp.Diagnostics, summaryCreate, pop, err)
-				return
-			}
-		}
-		// One read gives the state after all of them.
-		pg, dbs, err = readPostgreSQL(ctx, client, id, !plan.Extensions.IsNull())
-		if err != nil {
-			addAPIError(&resp.Diagnostics, summaryCreate, opContext{Step: stepRead, ID: id, Name: name}, err)
-			return
-		}
-	}
-
 	state, diags := flattenPostgreSQL(ctx, plan, pg, dbs)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// sendCreate sends the create request and returns its action and the new
+// instance's id; a zero id, with an error in diags, when there is none. A
+// request whose outcome is unknown is never sent again: the instance is
+// looked up by name instead.
+func (r *postgresqlResource) sendCreate(ctx context.Context, client *itcare.Client, plan postgresqlResourceModel, password string, op opContext, diags *diag.Diagnostics) (*itcare.Action, int64) {
+	action, err := client.CreatePostgreSQL(ctx, expandCreateRequest(plan, password))
+	switch {
+	case err != nil && !itcare.IsUnknownOutcome(err) && !isTransportError(err):
+		addAPIError(diags, summaryCreate, op, err)
+		return nil, 0
+	case err != nil || action == nil || action.InternalID == 0:
+		// The request may have created the instance: look it up by name
+		// rather than sending a second create.
+		tflog.Warn(ctx, "create outcome unknown, looking the instance up by name", map[string]any{"name": op.Name})
+		found, ferr := findPostgreSQLByName(ctx, client, op.Name)
+		if ferr != nil || len(found) != 1 {
+			addUnknownCreateOutcome(diags, op, err, found, ferr)
+			return nil, 0
+		}
+		return action, found[0].ID
+	}
+	return action, action.InternalID
+}
+
+// completeCreate brings a new instance whose create action succeeded to
+// the plan: the restore, then the settings the create request cannot
+// carry, in the order every plan uses. It returns the instance as read
+// after them.
+func (r *postgresqlResource) completeCreate(ctx context.Context, client *itcare.Client, plan postgresqlResourceModel, op opContext, diags *diag.Diagnostics) (*itcare.PostgreSQL, []itcare.Database) {
+	restore, d := restoreFromModel(ctx, plan.Restore)
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, nil
+	}
+	if restore != nil {
+		if err := r.runAtCreate(ctx, client, operation{Name: itcare.OpRestore, Options: restore}, op, summaryRestore, diags); err != nil {
+			return nil, nil
+		}
+	}
+	readOp := opContext{Step: stepRead, ID: op.ID, Name: op.Name}
+	pg, dbs, err := readPostgreSQL(ctx, client, op.ID, !plan.Extensions.IsNull())
+	if err != nil {
+		addAPIError(diags, summaryCreate, readOp, err)
+		return nil, nil
+	}
+	ops, d := postCreateOperations(ctx, plan, pg, dbs)
+	diags.Append(d...)
+	if diags.HasError() || len(ops) == 0 {
+		return pg, dbs
+	}
+	for _, o := range ops {
+		if err := r.runAtCreate(ctx, client, o, op, summaryCreate, diags); err != nil {
+			return nil, nil
+		}
+	}
+	// One read gives the state after all of them.
+	pg, dbs, err = readPostgreSQL(ctx, client, op.ID, !plan.Extensions.IsNull())
+	if err != nil {
+		addAPIError(diags, summaryCreate, readOp, err)
+		return nil, nil
+	}
+	return pg, dbs
+}
+
+// runAtCreate runs one operation on a new instance through the update
+// sender (a 409 waits for the action in progress, a lost answer is never
+// followed by a second request), and reports its failure under summary.
+func (r *postgresqlResource) runAtCreate(ctx context.Context, client *itcare.Client, o operation, create opContext, summary string, diags *diag.Diagnostics) error {
+	op := create
+	op.Step, op.Operation, op.ActionID = stepOperation, o.label(), 0
+	actionID, err := runOperation(ctx, client, r.data.wait, op.ID, o)
+	if err != nil {
+		op.ActionID = actionID
+		addAPIError(diags, summary, op, err)
+	}
+	return err
 }
 
 func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -189,7 +220,8 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ops := planOperations(ctx, prior, plan)
+	ops, diags := planOperations(ctx, prior, plan)
+	resp.Diagnostics.Append(diags...)
 	next, diags := stateBeforeOperations(ctx, prior, plan, ops)
 	resp.Diagnostics.Append(diags...)
 	pending, diags := getPendingAction(ctx, req.Private)
@@ -216,38 +248,13 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	base := opContext{Step: stepOperation, ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}
-
-	var doneDBs []string
-	if pending != nil {
-		// An earlier apply timed out waiting for this action: wait for it
-		// instead of sending its operation a second time.
-		op := base
-		op.Operation, op.ActionID = pending.label(), pending.ActionID
-		_, err := client.WaitForAction(ctx, pending.ActionID, r.data.wait)
-		switch {
-		case err == nil || itcare.IsNotFound(err):
-			resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
-			if i := slices.IndexFunc(ops, pending.matches); i >= 0 && err == nil {
-				if ops[i].Database != "" {
-					doneDBs = append(doneDBs, ops[i].Database)
-				}
-				resp.Diagnostics.Append(settle(ctx, &next, prior, plan, ops[i], doneDBs)...)
-				ops = slices.Delete(ops, i, i+1)
-			}
-		default:
-			var actionErr *itcare.ActionError
-			if errors.As(err, &actionErr) {
-				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, nil)...)
-			}
-			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
-			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
-			return
-		}
+	u := &updateRun{client: client, id: id, prior: prior, plan: plan, next: next, ops: ops, resp: resp,
+		base: opContext{Step: stepOperation, ID: id, Name: prior.Name.ValueString(), Timeout: timeout, TimeoutName: "update", InUpdate: true}}
+	if pending != nil && !r.resumePending(ctx, u, pending) {
+		return
 	}
-
-	for _, o := range ops {
-		op := base
+	for _, o := range u.ops {
+		op := u.base
 		op.Operation = o.label()
 		actionID, err := runOperation(ctx, client, r.data.wait, id, o)
 		if err != nil {
@@ -261,16 +268,60 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 			}
 			// The operations before this one are done: record them, so
 			// that the next plan shows only what is left.
-			r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+			r.saveUpdated(ctx, client, id, &u.next, &resp.State, &resp.Diagnostics)
 			addAPIError(&resp.Diagnostics, summaryUpdate, op, err)
 			return
 		}
-		if o.Database != "" {
-			doneDBs = append(doneDBs, o.Database)
-		}
-		resp.Diagnostics.Append(settle(ctx, &next, prior, plan, o, doneDBs)...)
+		u.settled(ctx, o)
 	}
-	r.saveUpdated(ctx, client, id, &next, &resp.State, &resp.Diagnostics)
+	r.saveUpdated(ctx, client, id, &u.next, &resp.State, &resp.Diagnostics)
+}
+
+// updateRun is one Update under way: next is the state to record, ops
+// the operations still to send, doneDBs the databases whose extensions
+// are installed.
+type updateRun struct {
+	client      *itcare.Client
+	id          int64
+	prior, plan postgresqlResourceModel
+	next        postgresqlResourceModel
+	ops         []operation
+	doneDBs     []string
+	base        opContext
+	resp        *resource.UpdateResponse
+}
+
+// settled records in next what o, which succeeded, made true.
+func (u *updateRun) settled(ctx context.Context, o operation) {
+	if o.Database != "" {
+		u.doneDBs = append(u.doneDBs, o.Database)
+	}
+	u.resp.Diagnostics.Append(settle(ctx, &u.next, u.prior, u.plan, o, u.doneDBs)...)
+}
+
+// resumePending waits for the action of an operation that an earlier
+// apply stopped waiting for, instead of sending the operation a second
+// time, and takes the operation out of u.ops if it succeeded. It returns
+// false when the update stops there (state and error recorded).
+func (r *postgresqlResource) resumePending(ctx context.Context, u *updateRun, pending *pendingAction) bool {
+	op := u.base
+	op.Operation, op.ActionID = pending.label(), pending.ActionID
+	_, err := u.client.WaitForAction(ctx, pending.ActionID, r.data.wait)
+	if err == nil || itcare.IsNotFound(err) {
+		u.resp.Diagnostics.Append(setPendingAction(ctx, u.resp.Private, nil)...)
+		if i := slices.IndexFunc(u.ops, pending.matches); i >= 0 && err == nil {
+			u.settled(ctx, u.ops[i])
+			u.ops = slices.Delete(u.ops, i, i+1)
+		}
+		return true
+	}
+	var actionErr *itcare.ActionError
+	if errors.As(err, &actionErr) {
+		u.resp.Diagnostics.Append(setPendingAction(ctx, u.resp.Private, nil)...)
+	}
+	r.saveUpdated(ctx, u.client, u.id, &u.next, &u.resp.State, &u.resp.Diagnostics)
+	addAPIError(&u.resp.Diagnostics, summaryUpdate, op, err)
+	return false
 }
 
 // saveUpdated fills the values an update leaves unknown (the read-only
@@ -413,17 +464,6 @@ func findPostgreSQLByName(ctx context.Context, client *itcare.Client, name strin
 		}
 	}
 	return out, nil
-}
-
-// patchAndWait runs one operation and waits for its action, if any.
-// It goes through the same sender as updates: a 409 waits for the action
-// in progress, and a lost answer is never followed by a second request.
-func patchAndWait(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o operation, op *opContext) error {
-	actionID, err := runOperation(ctx, client, wait, id, o)
-	if actionID != 0 {
-		op.ActionID = actionID
-	}
-	return err
 }
 
 // isTransportError reports an error that is neither an API answer nor a

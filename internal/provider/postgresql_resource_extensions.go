@@ -24,13 +24,14 @@ func installedExtensions(dbs []itcare.Database) map[extensionKey]bool {
 	return m
 }
 
-func extensionsFromSet(ctx context.Context, set types.Set) []extensionKey {
+// extensionsFromSet reads the known extensions of an extensions set.
+func extensionsFromSet(ctx context.Context, set types.Set) ([]extensionKey, diag.Diagnostics) {
 	if !known(set) {
-		return nil
+		return nil, nil
 	}
 	var items []extensionModel
 	if diags := set.ElementsAs(ctx, &items, false); diags.HasError() {
-		return nil
+		return nil, diags
 	}
 	out := make([]extensionKey, 0, len(items))
 	for _, it := range items {
@@ -38,15 +39,25 @@ func extensionsFromSet(ctx context.Context, set types.Set) []extensionKey {
 			out = append(out, extensionKey{it.Database.ValueString(), it.Name.ValueString()})
 		}
 	}
-	return out
+	return out, nil
 }
 
-func removedExtensions(ctx context.Context, prior, plan types.Set) []string {
+// extensionsOf reads the extensions of the prior and planned sets.
+func extensionsOf(ctx context.Context, prior, plan types.Set) (had, want []extensionKey, diags diag.Diagnostics) {
+	had, diags = extensionsFromSet(ctx, prior)
+	want, d := extensionsFromSet(ctx, plan)
+	diags.Append(d...)
+	return had, want, diags
+}
+
+// removedExtensions describes the prior extensions the plan drops.
+func removedExtensions(ctx context.Context, prior, plan types.Set) ([]string, diag.Diagnostics) {
+	had, want, diags := extensionsOf(ctx, prior, plan)
 	var out []string
-	for _, e := range extensionsNotIn(extensionsFromSet(ctx, prior), keySet(extensionsFromSet(ctx, plan))) {
+	for _, e := range extensionsNotIn(had, keySet(want)) {
 		out = append(out, fmt.Sprintf("%s in database %s", e.name, e.db))
 	}
-	return out
+	return out, diags
 }
 
 // keySet indexes extensions for extensionsNotIn.
@@ -71,8 +82,9 @@ func extensionsNotIn(keys []extensionKey, set map[extensionKey]bool) []extension
 }
 
 // addedExtensions lists the planned extensions the prior state lacks.
-func addedExtensions(ctx context.Context, prior, plan types.Set) []extensionKey {
-	return extensionsNotIn(extensionsFromSet(ctx, plan), keySet(extensionsFromSet(ctx, prior)))
+func addedExtensions(ctx context.Context, prior, plan types.Set) ([]extensionKey, diag.Diagnostics) {
+	had, want, diags := extensionsOf(ctx, prior, plan)
+	return extensionsNotIn(want, keySet(had)), diags
 }
 
 // settledExtensions is the planned set restricted to what is true in
@@ -80,11 +92,11 @@ func addedExtensions(ctx context.Context, prior, plan types.Set) []extensionKey 
 // the databases in doneDBs. When every planned extension is there, it is
 // the planned value itself.
 func settledExtensions(ctx context.Context, prior, plan types.Set, doneDBs []string) (types.Set, diag.Diagnostics) {
-	had := map[extensionKey]bool{}
-	for _, e := range extensionsFromSet(ctx, prior) {
-		had[e] = true
+	prev, planned, diags := extensionsOf(ctx, prior, plan)
+	if diags.HasError() {
+		return prior, diags
 	}
-	planned := extensionsFromSet(ctx, plan)
+	had := keySet(prev)
 	var keep []extensionKey
 	for _, e := range planned {
 		if had[e] || slices.Contains(doneDBs, e.db) {

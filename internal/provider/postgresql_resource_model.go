@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,6 +60,14 @@ type postgresqlResourceModel struct {
 	AllowMajorVersionUpgrade types.Bool     `tfsdk:"allow_major_version_upgrade"`
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 
+	// The attributes only ITCare sets.
+	postgresqlReadOnlyModel
+}
+
+// postgresqlReadOnlyModel holds the attributes that only ITCare sets. The
+// resource and the data source embed it, so that both map them with one
+// function, flattenReadOnly, and a plan keeps them with one, fillUnknown.
+type postgresqlReadOnlyModel struct {
 	Status            types.String `tfsdk:"status"`
 	IPAddress         types.String `tfsdk:"ip_address"`
 	URL               types.String `tfsdk:"url"`
@@ -77,6 +86,30 @@ type postgresqlResourceModel struct {
 	SupportPhase      types.String `tfsdk:"support_phase"`
 	EndOfSupportAt    types.String `tfsdk:"end_of_support_at"`
 	MetrologyURL      types.String `tfsdk:"metrology_url"`
+}
+
+// flattenReadOnly maps the read model's read-only values.
+func flattenReadOnly(pg *itcare.PostgreSQL) postgresqlReadOnlyModel {
+	return postgresqlReadOnlyModel{
+		Status:            nullIfEmpty(pg.Status),
+		IPAddress:         nullIfEmpty(pg.IPAddress),
+		URL:               nullIfEmpty(pg.URL),
+		ProductVersion:    nullIfEmpty(pg.ProductVersion),
+		CPU:               types.Int64Value(pg.CPU),
+		RAM:               types.Int64Value(pg.RAM),
+		Storage:           types.Int64Value(pg.Storage),
+		NodeCount:         types.Int64Value(pg.NodeCount),
+		InstanceCount:     types.Int64Value(pg.InstanceCount),
+		Environment:       nullIfEmpty(pg.Environment),
+		ServiceName:       nullIfEmpty(pg.ServiceName),
+		CreationTime:      nullIfEmpty(pg.CreationTime),
+		CreationUser:      nullIfEmpty(pg.CreationUser),
+		ReplicationStatus: types.BoolValue(pg.ReplicationStatus),
+		BackupStatus:      types.BoolValue(pg.BackupStatus),
+		SupportPhase:      nullIfEmpty(pg.SupportPhase),
+		EndOfSupportAt:    timeString(pg.EndOfSupportAt),
+		MetrologyURL:      nullIfEmpty(pg.MetrologyURL),
+	}
 }
 
 type patchPartyModel struct {
@@ -160,41 +193,41 @@ func expandCreateRequest(m postgresqlResourceModel, password string) itcare.Crea
 }
 
 // restoreFromModel returns the restore options of a configured restore, or nil.
-func restoreFromModel(ctx context.Context, o types.Object) *itcare.RestoreOptions {
+func restoreFromModel(ctx context.Context, o types.Object) (*itcare.RestoreOptions, diag.Diagnostics) {
 	if !known(o) {
-		return nil
+		return nil, nil
 	}
 	var m restoreModel
 	if diags := o.As(ctx, &m, objectAsOptions); diags.HasError() {
-		return nil
+		return nil, diags
 	}
 	ts := m.Timestamp.ValueString()
 	if t, err := time.Parse(time.RFC3339, ts); err == nil {
 		// The API documents this exact shape.
 		ts = t.Format("2006-01-02T15:04:05.000-07:00")
 	}
-	return &itcare.RestoreOptions{SourceID: m.SourceID.ValueInt64(), Stop: m.Stop.ValueString(), Timestamp: ts}
+	return &itcare.RestoreOptions{SourceID: m.SourceID.ValueInt64(), Stop: m.Stop.ValueString(), Timestamp: ts}, nil
 }
 
 // patchPartyFromModel returns the configured patch party request. Unknown
 // or null fields are not part of the request; ok is false when nothing is
 // configured.
-func patchPartyFromModel(ctx context.Context, o types.Object) (itcare.PatchPartyUpdate, bool) {
+func patchPartyFromModel(ctx context.Context, o types.Object) (itcare.PatchPartyUpdate, bool, diag.Diagnostics) {
 	if !known(o) {
-		return itcare.PatchPartyUpdate{}, false
+		return itcare.PatchPartyUpdate{}, false, nil
 	}
 	var m patchPartyModel
 	if diags := o.As(ctx, &m, objectAsOptions); diags.HasError() {
-		return itcare.PatchPartyUpdate{}, false
+		return itcare.PatchPartyUpdate{}, false, diags
 	}
 	if !known(m.Excluded) && !known(m.PatchGroup) && !known(m.ExclusionReason) {
-		return itcare.PatchPartyUpdate{}, false
+		return itcare.PatchPartyUpdate{}, false, nil
 	}
 	return itcare.PatchPartyUpdate{
 		Excluded:        m.Excluded.ValueBool(),
 		PatchGroup:      m.PatchGroup.ValueString(),
 		ExclusionReason: m.ExclusionReason.ValueString(),
-	}, true
+	}, true, nil
 }
 
 // patchPartyDiffers compares only what the request sets: an empty group or
@@ -251,24 +284,7 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 		m.Extensions = types.SetNull(types.ObjectType{AttrTypes: extensionAttrTypes})
 	}
 
-	m.Status = nullIfEmpty(pg.Status)
-	m.IPAddress = nullIfEmpty(pg.IPAddress)
-	m.URL = nullIfEmpty(pg.URL)
-	m.ProductVersion = nullIfEmpty(pg.ProductVersion)
-	m.CPU = types.Int64Value(pg.CPU)
-	m.RAM = types.Int64Value(pg.RAM)
-	m.Storage = types.Int64Value(pg.Storage)
-	m.NodeCount = types.Int64Value(pg.NodeCount)
-	m.InstanceCount = types.Int64Value(pg.InstanceCount)
-	m.Environment = nullIfEmpty(pg.Environment)
-	m.ServiceName = nullIfEmpty(pg.ServiceName)
-	m.CreationTime = nullIfEmpty(pg.CreationTime)
-	m.CreationUser = nullIfEmpty(pg.CreationUser)
-	m.ReplicationStatus = types.BoolValue(pg.ReplicationStatus)
-	m.BackupStatus = types.BoolValue(pg.BackupStatus)
-	m.SupportPhase = nullIfEmpty(pg.SupportPhase)
-	m.EndOfSupportAt = timeString(pg.EndOfSupportAt)
-	m.MetrologyURL = nullIfEmpty(pg.MetrologyURL)
+	m.postgresqlReadOnlyModel = flattenReadOnly(pg)
 
 	// Provider-side settings take their defaults on import.
 	if !known(m.DeletionProtection) {
@@ -288,29 +304,69 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 // fillUnknownFromRead sets every value of m that is unknown (the read-only
 // values an update changes, and optional ones left to ITCare) from fresh,
 // the flattened read. Known values stay: they are what the plan promised.
-func fillUnknownFromRead(ctx context.Context, m *postgresqlResourceModel, fresh postgresqlResourceModel) {
-	dst := reflect.ValueOf(m).Elem()
-	src := reflect.ValueOf(fresh)
-	for i := 0; i < dst.NumField(); i++ {
-		v, ok := dst.Field(i).Interface().(attr.Value)
-		if ok && v.IsUnknown() {
-			dst.Field(i).Set(src.Field(i))
+func fillUnknownFromRead(_ context.Context, m *postgresqlResourceModel, fresh postgresqlResourceModel) {
+	fillUnknown(m, fresh)
+}
+
+// fillUnknown replaces every unknown value of the model *dst (a struct of
+// attribute values, embedded structs included) with the one of src. In an
+// object value known on both sides, such as the patch party, each unknown
+// attribute is replaced by src's.
+func fillUnknown[M any](dst *M, src M) {
+	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for _, f := range reflect.VisibleFields(d.Type()) {
+		if !f.Anonymous {
+			fillUnknownField(d.FieldByIndex(f.Index), s.FieldByIndex(f.Index))
 		}
 	}
-	if !known(m.PatchParty) || !known(fresh.PatchParty) {
-		return
+}
+
+// fillUnknownAttributesOf is fillUnknown restricted to the named
+// attributes of the resource model.
+func fillUnknownAttributesOf(dst *postgresqlResourceModel, src postgresqlResourceModel, attrs ...string) {
+	d, s := reflect.ValueOf(dst).Elem(), reflect.ValueOf(src)
+	for _, a := range attrs {
+		if idx, ok := resourceFieldByAttribute[a]; ok {
+			fillUnknownField(d.FieldByIndex(idx), s.FieldByIndex(idx))
+		}
 	}
-	planned, read := m.PatchParty.Attributes(), fresh.PatchParty.Attributes()
+}
+
+func fillUnknownField(dst, src reflect.Value) {
+	v, ok := dst.Interface().(attr.Value)
+	switch {
+	case !ok:
+	case v.IsUnknown():
+		dst.Set(src)
+	case known(v):
+		if o, ok := v.(types.Object); ok {
+			dst.Set(reflect.ValueOf(fillUnknownAttributes(o, src.Interface().(types.Object))))
+		}
+	}
+}
+
+// fillUnknownAttributes replaces the unknown attributes of o with from's,
+// when both are known objects.
+func fillUnknownAttributes(o, from types.Object) types.Object {
+	if !known(from) {
+		return o
+	}
+	planned, read := o.Attributes(), from.Attributes()
 	merged := make(map[string]attr.Value, len(planned))
+	changed := false
 	for k, v := range planned {
 		merged[k] = v
 		if v.IsUnknown() {
-			merged[k] = read[k]
+			merged[k], changed = read[k], true
 		}
 	}
-	if o, d := types.ObjectValue(patchPartyAttrTypes, merged); !d.HasError() {
-		m.PatchParty = o
+	if !changed {
+		return o
 	}
+	if filled, d := types.ObjectValue(o.AttributeTypes(context.Background()), merged); !d.HasError() {
+		return filled
+	}
+	return o
 }
 
 // flattenDiskSize keeps the configured disk size: the read model has no
@@ -343,22 +399,12 @@ func flattenPatchParty(pp *itcare.PatchParty) (types.Object, diag.Diagnostics) {
 // others installed on the server are not drift, and a tracked one that
 // vanished shows up as a change to install it again.
 func flattenExtensions(ctx context.Context, tracked types.Set, dbs []itcare.Database) (types.Set, diag.Diagnostics) {
-	installed := installedExtensions(dbs)
-	elemType := types.ObjectType{AttrTypes: extensionAttrTypes}
-	var vals []attr.Value
-	var diags diag.Diagnostics
-	for _, e := range extensionsFromSet(ctx, tracked) {
-		if !installed[e] {
-			continue
-		}
-		v, d := types.ObjectValue(extensionAttrTypes, map[string]attr.Value{
-			"database": types.StringValue(e.db),
-			"name":     types.StringValue(e.name),
-		})
-		diags.Append(d...)
-		vals = append(vals, v)
+	keys, diags := extensionsFromSet(ctx, tracked)
+	if diags.HasError() {
+		return tracked, diags
 	}
-	set, d := types.SetValue(elemType, vals)
+	installed := installedExtensions(dbs)
+	set, d := extensionSetOf(slices.DeleteFunc(keys, func(e extensionKey) bool { return !installed[e] }))
 	diags.Append(d...)
 	return set, diags
 }

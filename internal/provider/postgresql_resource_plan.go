@@ -105,7 +105,8 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() || len(replace) > 0 {
 		return
 	}
-	ops := planOperations(ctx, prior, plan)
+	ops, diags := planOperations(ctx, prior, plan)
+	resp.Diagnostics.Append(diags...)
 	var configPatchParty types.Object
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("patch_party"), &configPatchParty)...)
 	if resp.Diagnostics.HasError() {
@@ -138,7 +139,9 @@ func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops 
 		diags.AddAttributeWarning(path.Root(a), summary, detail+
 			" Apply when the applications using it can bear the interruption.")
 	}
-	if removed := removedExtensions(ctx, prior.Extensions, plan.Extensions); len(removed) > 0 {
+	removed, d := removedExtensions(ctx, prior.Extensions, plan.Extensions)
+	diags.Append(d...)
+	if len(removed) > 0 {
 		diags.AddAttributeWarning(path.Root("extensions"), "Extensions Not Uninstalled",
 			fmt.Sprintf("ITCare cannot uninstall extensions. %s stay installed in the PostgreSQL instance %q; Terraform only stops tracking them.",
 				strings.Join(removed, ", "), prior.Name.ValueString()))
@@ -336,73 +339,10 @@ func higherVersion(prior, plan types.String) bool {
 	return errA == nil && errB == nil && b > a
 }
 
-// keepComputedFromPrior replaces unknown read-only values with the
-// recorded ones, for a plan that changes nothing in ITCare.
-func keepComputedFromPrior(ctx context.Context, prior postgresqlResourceModel, plan *postgresqlResourceModel) {
-	strs := []struct {
-		dst *types.String
-		src types.String
-	}{
-		{&plan.Status, prior.Status}, {&plan.IPAddress, prior.IPAddress}, {&plan.URL, prior.URL},
-		{&plan.ProductVersion, prior.ProductVersion}, {&plan.Environment, prior.Environment},
-		{&plan.ServiceName, prior.ServiceName}, {&plan.CreationTime, prior.CreationTime},
-		{&plan.CreationUser, prior.CreationUser}, {&plan.SupportPhase, prior.SupportPhase},
-		{&plan.EndOfSupportAt, prior.EndOfSupportAt}, {&plan.MetrologyURL, prior.MetrologyURL},
-	}
-	for _, s := range strs {
-		if s.dst.IsUnknown() {
-			*s.dst = s.src
-		}
-	}
-	ints := []struct {
-		dst *types.Int64
-		src types.Int64
-	}{
-		{&plan.CPU, prior.CPU}, {&plan.RAM, prior.RAM}, {&plan.Storage, prior.Storage},
-		{&plan.NodeCount, prior.NodeCount}, {&plan.InstanceCount, prior.InstanceCount}, {&plan.CloudID, prior.CloudID},
-	}
-	for _, s := range ints {
-		if s.dst.IsUnknown() {
-			*s.dst = s.src
-		}
-	}
-	bools := []struct {
-		dst *types.Bool
-		src types.Bool
-	}{
-		{&plan.ReplicationStatus, prior.ReplicationStatus}, {&plan.BackupStatus, prior.BackupStatus},
-		{&plan.MonitoringEnabled, prior.MonitoringEnabled}, {&plan.OnCallSupervision, prior.OnCallSupervision},
-		{&plan.MonitoringAlerting, prior.MonitoringAlerting},
-	}
-	for _, s := range bools {
-		if s.dst.IsUnknown() {
-			*s.dst = s.src
-		}
-	}
-	if plan.PatchParty.IsUnknown() {
-		plan.PatchParty = prior.PatchParty
-	} else if known(plan.PatchParty) && known(prior.PatchParty) {
-		var pm, pr patchPartyModel
-		if plan.PatchParty.As(ctx, &pm, objectAsOptions).HasError() || prior.PatchParty.As(ctx, &pr, objectAsOptions).HasError() {
-			return
-		}
-		if pm.PatchDate.IsUnknown() {
-			pm.PatchDate = pr.PatchDate
-		}
-		if pm.PatchTag.IsUnknown() {
-			pm.PatchTag = pr.PatchTag
-		}
-		if pm.PatchGroup.IsUnknown() {
-			pm.PatchGroup = pr.PatchGroup
-		}
-		if pm.ExclusionReason.IsUnknown() {
-			pm.ExclusionReason = pr.ExclusionReason
-		}
-		if pm.Excluded.IsUnknown() {
-			pm.Excluded = pr.Excluded
-		}
-		if v, d := types.ObjectValueFrom(ctx, patchPartyAttrTypes, pm); !d.HasError() {
-			plan.PatchParty = v
-		}
-	}
+// keepComputedFromPrior replaces unknown read-only values, and unknown
+// optional arguments that ITCare sets when the configuration leaves them
+// out, with the recorded ones, for a plan that changes nothing in ITCare.
+func keepComputedFromPrior(_ context.Context, prior postgresqlResourceModel, plan *postgresqlResourceModel) {
+	fillUnknown(&plan.postgresqlReadOnlyModel, prior.postgresqlReadOnlyModel)
+	fillUnknownAttributesOf(plan, prior, "monitoring_enabled", "on_call_supervision", "monitoring_alerting", "cloud_id", "patch_party")
 }

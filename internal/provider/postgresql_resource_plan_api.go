@@ -92,7 +92,9 @@ func checkExtensionsOffered(ctx context.Context, prior, plan postgresqlResourceM
 	}
 	sort.Strings(names)
 	var missing []string
-	for _, e := range addedExtensions(ctx, prior.Extensions, plan.Extensions) {
+	added, d := addedExtensions(ctx, prior.Extensions, plan.Extensions)
+	diags.Append(d...)
+	for _, e := range added {
 		if !available[e.name] && !slices.Contains(missing, e.name) {
 			missing = append(missing, e.name)
 		}

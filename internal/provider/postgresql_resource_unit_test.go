@@ -37,8 +37,8 @@ func pgSchema(t *testing.T) schema.Schema {
 
 func tfsdkTags(t reflect.Type) []string {
 	var out []string
-	for i := 0; i < t.NumField(); i++ {
-		if tag := t.Field(i).Tag.Get("tfsdk"); tag != "" && tag != "-" {
+	for _, f := range reflect.VisibleFields(t) {
+		if tag := f.Tag.Get("tfsdk"); tag != "" && tag != "-" {
 			out = append(out, tag)
 		}
 	}
@@ -129,8 +129,11 @@ func sampleModel(t *testing.T) postgresqlResourceModel {
 func nullModel() postgresqlResourceModel {
 	var m postgresqlResourceModel
 	v := reflect.ValueOf(&m).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		switch f := v.Field(i).Addr().Interface().(type) {
+	for _, field := range reflect.VisibleFields(v.Type()) {
+		if field.Anonymous {
+			continue
+		}
+		switch f := v.FieldByIndex(field.Index).Addr().Interface().(type) {
 		case *types.String:
 			*f = types.StringNull()
 		case *types.Int64:
@@ -244,7 +247,7 @@ func TestFlattenPostgreSQL(t *testing.T) {
 		if d.HasError() {
 			t.Fatal(d)
 		}
-		got := extensionsFromSet(ctx, m.Extensions)
+		got := must(extensionsFromSet(ctx, m.Extensions))(t)
 		sort.Slice(got, func(i, j int) bool { return got[i].db+got[i].name < got[j].db+got[j].name })
 		want := []extensionKey{{"app", "pg_trgm"}, {"other", "postgis"}}
 		if !slices.Equal(got, want) {
@@ -339,12 +342,12 @@ func TestRestoreFromModel(t *testing.T) {
 	o, _ := types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 		"source_id": types.Int64Value(42), "timestamp": types.StringValue("2025-01-31T09:30:00+01:00"), "stop": types.StringValue("AFTER"),
 	})
-	got := restoreFromModel(context.Background(), o)
+	got := must(restoreFromModel(context.Background(), o))(t)
 	want := &itcare.RestoreOptions{SourceID: 42, Stop: "AFTER", Timestamp: "2025-01-31T09:30:00.000+01:00"}
 	if got == nil || *got != *want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
-	if restoreFromModel(context.Background(), types.ObjectNull(restoreAttrTypes)) != nil {
+	if must(restoreFromModel(context.Background(), types.ObjectNull(restoreAttrTypes)))(t) != nil {
 		t.Error("null restore produced options")
 	}
 }
@@ -355,7 +358,7 @@ func TestPostCreateOperations(t *testing.T) {
 	pg := samplePG()
 	plan := nullModel()
 	plan.PowerState = types.StringValue("running")
-	if ops := postCreateOperations(ctx, plan, &pg, nil); len(ops) != 0 {
+	if ops := must(postCreateOperations(ctx, plan, &pg, nil))(t); len(ops) != 0 {
 		t.Errorf("nothing configured, got %v", ops)
 	}
 	plan.PatchParty = patchPartyValue(t, &yes, "", "legacy app")
@@ -363,7 +366,7 @@ func TestPostCreateOperations(t *testing.T) {
 	plan.PowerState = types.StringValue("stopped")
 	dbs := []itcare.Database{{Name: "app", Extensions: []itcare.DatabaseExtension{{Name: "hstore"}}}}
 	var names []string
-	for _, o := range postCreateOperations(ctx, plan, &pg, dbs) {
+	for _, o := range must(postCreateOperations(ctx, plan, &pg, dbs))(t) {
 		names = append(names, o.Name)
 		if o.Name == itcare.OpInstallExtension {
 			opt := o.Options.(itcare.InstallExtensionOptions)
@@ -547,6 +550,22 @@ func TestKeepComputedFromPrior(t *testing.T) {
 	keepComputedFromPrior(context.Background(), prior, &plan)
 	if !plan.Status.Equal(prior.Status) || !plan.CPU.Equal(prior.CPU) || !plan.ProductVersion.Equal(prior.ProductVersion) || !plan.BackupStatus.Equal(prior.BackupStatus) {
 		t.Errorf("unknowns not replaced: %+v", plan)
+	}
+
+	// Arguments ITCare defaults, and the patch party's read-only fields,
+	// are kept too; an argument the configuration sets from a value not
+	// known yet stays unknown.
+	plan = prior
+	plan.MonitoringAlerting, plan.CloudID, plan.NodeSizing = types.BoolUnknown(), types.Int64Unknown(), types.StringUnknown()
+	attrs := plan.PatchParty.Attributes()
+	attrs["patch_tag"], attrs["patch_date"] = types.StringUnknown(), types.StringUnknown()
+	plan.PatchParty, _ = types.ObjectValue(patchPartyAttrTypes, attrs)
+	keepComputedFromPrior(context.Background(), prior, &plan)
+	if !plan.MonitoringAlerting.Equal(prior.MonitoringAlerting) || !plan.CloudID.Equal(prior.CloudID) || !plan.PatchParty.Equal(prior.PatchParty) {
+		t.Errorf("computed arguments not kept: alerting %s cloud_id %s patch party %s", plan.MonitoringAlerting, plan.CloudID, plan.PatchParty)
+	}
+	if !plan.NodeSizing.IsUnknown() {
+		t.Errorf("node_sizing = %s, want it still unknown", plan.NodeSizing)
 	}
 }
 
