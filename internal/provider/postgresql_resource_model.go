@@ -339,8 +339,10 @@ func fillUnknownField(dst, src reflect.Value) {
 	case v.IsUnknown():
 		dst.Set(src)
 	case known(v):
-		if o, ok := v.(types.Object); ok {
-			dst.Set(reflect.ValueOf(fillUnknownAttributes(o, src.Interface().(types.Object))))
+		o, ok := v.(types.Object)
+		from, fromOK := src.Interface().(types.Object)
+		if ok && fromOK {
+			dst.Set(reflect.ValueOf(fillUnknownAttributes(o, from)))
 		}
 	}
 }
