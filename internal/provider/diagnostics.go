@@ -100,12 +100,10 @@ func (o opContext) hint() string {
 	case o.Step == stepCreate && o.ID == 0:
 		return "Nothing was recorded in the Terraform state. Correct the cause and apply again."
 	case o.Step == stepCreate || o.Step == stepOperation:
-		// Terraform does not ask the provider before replacing a tainted
-		// object, so deletion_protection cannot stop that replacement: say so.
 		return "The instance id is recorded in the Terraform state and the resource is marked tainted: the next apply " +
-			"deletes this instance and creates a new one, whatever deletion_protection says. Check the instance and the " +
-			"action in the ITCare console first; if the instance turns out usable, run `terraform untaint` on this " +
-			"resource and apply again instead."
+			"replaces it (deletes this instance and creates a new one), unless deletion_protection is true, which makes the " +
+			"delete refuse. Check the instance and the action in the ITCare console first; if the instance turns out usable, " +
+			"run `terraform untaint` on this resource and apply again instead."
 	case o.Step == stepDelete:
 		return "The instance is still in the Terraform state. Check the action in the ITCare console, then run the destroy again."
 	default:

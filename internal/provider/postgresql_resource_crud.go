@@ -360,6 +360,17 @@ func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Terraform does not ask the provider before it replaces a tainted
+	// instance or one named by -replace: this is the only place that can
+	// stop those, and it judges the same value as the plan-time checks.
+	if protected(state) {
+		resp.Diagnostics.AddAttributeError(path.Root("deletion_protection"), summaryProtected,
+			fmt.Sprintf("Terraform did not delete the PostgreSQL instance %q (id %s): its state has deletion_protection = true. "+
+				"Deleting destroys the instance and all its data. A delete that no plan refused comes from terraform apply "+
+				"-replace or from a tainted instance: to keep the instance, drop -replace, or run terraform untaint on it. %s",
+				state.Name.ValueString(), state.ID.ValueString(), unprotectHowTo))
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	id, err := strconv.ParseInt(state.ID.ValueString(), 10, 64)

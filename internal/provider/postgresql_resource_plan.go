@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -84,13 +85,7 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	if req.State.Raw.IsNull() {
-		var wo types.String
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("adm_password_wo"), &wo)...)
-		now := time.Now()
-		resp.Diagnostics.Append(checkNewInstance(ctx, plan, wo, now)...)
-		if !resp.Diagnostics.HasError() {
-			resp.Diagnostics.Append(r.checkRestoreWithAPI(ctx, plan, now)...)
-		}
+		resp.Diagnostics.Append(r.checkCreate(ctx, req.Config, plan)...)
 		return
 	}
 	var prior postgresqlResourceModel
@@ -102,6 +97,12 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// replacements to ModifyPlan, so they are derived again here.
 	replace := replacementAttributes(prior, plan)
 	resp.Diagnostics.Append(checkExistingInstance(prior, plan, replace)...)
+	if len(replace) > 0 && !resp.Diagnostics.HasError() {
+		// A replacement is planned only if its create would pass every
+		// check: say so now, beside the reason for the replacement, rather
+		// than after the old instance is gone.
+		resp.Diagnostics.Append(r.checkCreate(ctx, req.Config, plan)...)
+	}
 	if resp.Diagnostics.HasError() || len(replace) > 0 {
 		return
 	}
@@ -149,15 +150,41 @@ func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops 
 	return diags
 }
 
+// protected reports whether the state protects the instance against
+// deletion. The plan-time checks and Delete judge this one value, the
+// state's: turning protection off is an apply of its own. A state without
+// the value (an import not read yet) is protected, as the default is.
+func protected(state postgresqlResourceModel) bool {
+	return state.DeletionProtection.IsNull() || state.DeletionProtection.IsUnknown() || state.DeletionProtection.ValueBool()
+}
+
+// unprotectHowTo says how to lift the protection.
+const unprotectHowTo = "To delete it, set deletion_protection = false in its resource block and apply that change on its " +
+	"own (it changes nothing in ITCare), then run the command again."
+
+// checkCreate checks a plan that creates an instance, the new one of a
+// replacement included.
+func (r *postgresqlResource) checkCreate(ctx context.Context, config tfsdk.Config, plan postgresqlResourceModel) diag.Diagnostics {
+	var wo types.String
+	diags := config.GetAttribute(ctx, path.Root("adm_password_wo"), &wo)
+	now := time.Now()
+	diags.Append(checkNewInstance(ctx, plan, wo, now)...)
+	if !diags.HasError() {
+		diags.Append(r.checkRestoreWithAPI(ctx, plan, now)...)
+	}
+	return diags
+}
+
 // checkDestroy refuses to destroy a protected instance.
 func checkDestroy(prior postgresqlResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if prior.DeletionProtection.IsNull() || prior.DeletionProtection.ValueBool() {
+	if protected(prior) {
 		diags.AddAttributeError(path.Root("deletion_protection"), summaryProtected,
-			fmt.Sprintf("The PostgreSQL instance %q (id %s) has deletion_protection = true, so Terraform will not destroy it: "+
-				"destroying deletes the instance and all its data. To destroy it, set deletion_protection = false, apply, "+
-				"then destroy. To keep the instance instead, restore its resource block (or use a removed block "+
-				"with destroy = false to stop managing it without deleting it).", prior.Name.ValueString(), prior.ID.ValueString()))
+			fmt.Sprintf("The PostgreSQL instance %q (id %s) has deletion_protection = true in the state, so Terraform will not "+
+				"destroy it: destroying deletes the instance and all its data. %s If the destroy is not wanted: after "+
+				"terraform destroy, nothing was changed; if the resource block was removed from the configuration, put it "+
+				"back, or replace it with a removed block whose lifecycle has destroy = false to stop managing the instance "+
+				"without deleting it.", prior.Name.ValueString(), prior.ID.ValueString(), unprotectHowTo))
 	}
 	return diags
 }
@@ -209,6 +236,11 @@ func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwor
 func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace path.Paths) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name, id := prior.Name.ValueString(), prior.ID.ValueString()
+	if len(requiresReplace) > 0 {
+		// The protection error comes first: nothing else matters for a
+		// plan that would destroy a protected database.
+		return checkReplacement(prior, plan, requiresReplace)
+	}
 	// A value that appears where the state had none (after an import, or
 	// when switching password attributes) cannot be compared and changes
 	// nothing in ITCare; a removed one neither.
@@ -218,20 +250,6 @@ func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace 
 	if !prior.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.Equal(prior.AdmPasswordWOVersion) {
 		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password_wo_version",
 			fmt.Sprintf("revert adm_password_wo_version to %d", prior.AdmPasswordWOVersion.ValueInt64())))
-	}
-	if len(requiresReplace) > 0 {
-		if plan.DeletionProtection.IsUnknown() || plan.DeletionProtection.ValueBool() {
-			attrs := make([]string, len(requiresReplace))
-			for i, p := range requiresReplace {
-				attrs[i] = p.String()
-			}
-			diags.AddAttributeError(requiresReplace[0], summaryProtected,
-				fmt.Sprintf("Terraform must replace the PostgreSQL instance %q (id %s) because %s cannot change in place. "+
-					"Replacing destroys the instance and all its data, and deletion_protection is true, so the plan is refused "+
-					"before anything is touched. To keep the instance, revert %s. To replace it, set deletion_protection = false, "+
-					"apply, then apply the change.", name, id, strings.Join(attrs, ", "), strings.Join(attrs, ", ")))
-		}
-		return diags
 	}
 	if higherVersion(prior.Version, plan.Version) && !plan.AllowMajorVersionUpgrade.ValueBool() {
 		diags.AddAttributeError(path.Root("version"), "Major Version Upgrade Not Allowed",
@@ -251,6 +269,31 @@ func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace 
 					enableHAMaxLag, plan.AllowedReplicationLag.ValueInt64()))
 		}
 	}
+	return diags
+}
+
+// checkReplacement refuses a replacement of a protected instance, and
+// says why an unprotected one is replaced: the attributes that force it.
+func checkReplacement(prior, plan postgresqlResourceModel, requiresReplace path.Paths) diag.Diagnostics {
+	var diags diag.Diagnostics
+	name, id := prior.Name.ValueString(), prior.ID.ValueString()
+	attrs := make([]string, len(requiresReplace))
+	for i, p := range requiresReplace {
+		attrs[i] = p.String()
+	}
+	why := fmt.Sprintf("Terraform must replace the PostgreSQL instance %q (id %s) because %s cannot change in place: "+
+		"replacing destroys the instance and all its data, then creates a new, empty one.", name, id, strings.Join(attrs, ", "))
+	if protected(prior) {
+		detail := why + " deletion_protection is true in the state, so the plan is refused before anything is touched. " +
+			"To keep the instance, revert " + strings.Join(attrs, ", ") + ". To replace it, set deletion_protection = false " +
+			"and apply that change on its own (it changes nothing in ITCare), then apply this one."
+		if known(plan.DeletionProtection) && !plan.DeletionProtection.ValueBool() {
+			detail += " Setting it to false in the same change is not enough: the protection that counts is the one already applied."
+		}
+		diags.AddAttributeError(requiresReplace[0], summaryProtected, detail)
+		return diags
+	}
+	diags.AddAttributeWarning(requiresReplace[0], "PostgreSQL Instance Will Be Replaced", why)
 	return diags
 }
 

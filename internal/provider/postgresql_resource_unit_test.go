@@ -502,7 +502,13 @@ func TestCheckExistingInstance(t *testing.T) {
 		{"wo version bumped", func(m *postgresqlResourceModel) { m.AdmPasswordWOVersion = types.Int64Value(2) }, nil, []string{"adm_password_wo_version"}, "revert adm_password_wo_version to 1"},
 		{"replace while protected", func(m *postgresqlResourceModel) { m.DeletionProtection = types.BoolValue(true) },
 			path.Paths{path.Root("disk_size"), path.Root("name")}, []string{"disk_size"}, "disk_size, name cannot change in place"},
-		{"replace unprotected", func(m *postgresqlResourceModel) { m.DeletionProtection = types.BoolValue(false) }, path.Paths{path.Root("name")}, nil, ""},
+		// The state's protection counts, not the plan's.
+		{"replace, protected state, unprotected plan", func(m *postgresqlResourceModel) { m.DeletionProtection = types.BoolValue(false) },
+			path.Paths{path.Root("name")}, []string{"name"}, "the same change is not enough"},
+		{"replace, unprotected state", func(m *postgresqlResourceModel) { m.DeletionProtection = types.BoolValue(true) },
+			path.Paths{path.Root("name")}, nil, ""},
+		{"replace, unprotected state and plan", func(m *postgresqlResourceModel) { m.DeletionProtection = types.BoolValue(false) },
+			path.Paths{path.Root("name")}, nil, ""},
 		{"upgrade not allowed", func(m *postgresqlResourceModel) { m.Version = types.StringValue("16") }, nil, []string{"version"}, "allow_major_version_upgrade = true"},
 		{"upgrade allowed", func(m *postgresqlResourceModel) {
 			m.Version, m.AllowMajorVersionUpgrade = types.StringValue("16"), types.BoolValue(true)
@@ -519,7 +525,11 @@ func TestCheckExistingInstance(t *testing.T) {
 			if strings.HasPrefix(c.name, "password set where") {
 				prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Null()
 			}
+			prior.DeletionProtection = types.BoolValue(!strings.Contains(c.name, "unprotected state"))
 			d := checkExistingInstance(prior, plan, c.replace)
+			if len(c.replace) > 0 && len(c.paths) == 0 && len(d.Warnings()) == 0 {
+				t.Errorf("an unprotected replacement must say why with a warning: %v", d)
+			}
 			assertErrorPaths(t, d, c.paths)
 			if c.detail != "" && (len(d.Errors()) == 0 || !strings.Contains(d.Errors()[0].Detail(), c.detail)) {
 				t.Errorf("detail lacks %q: %v", c.detail, d)
