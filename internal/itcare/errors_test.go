@@ -23,7 +23,7 @@ func TestAPIErrors(t *testing.T) {
 		{
 			name: "documented JSON body", status: 400,
 			body: `{"status":"BAD_REQUEST","errorCode":"INVALID_FIELD_VALUE","errorDesc":"sizing","errorMessage":"Error on field 'sizing'","traceId":"abc"}`,
-			send: func(c *Client) error { _, err := c.ResizePostgreSQL(context.Background(), 123, "9cpu"); return err },
+			send: func(c *Client) error { _, err := patch(c, 123, OpResize, ResizeOptions{Sizing: "9cpu"}); return err },
 			want: `PATCH /databases/postgresql/123: 400 Bad Request: INVALID_FIELD_VALUE on "sizing": Error on field 'sizing'`,
 			code: "INVALID_FIELD_VALUE",
 		},
@@ -42,7 +42,7 @@ func TestAPIErrors(t *testing.T) {
 		{
 			name: "Spring default body", status: 409,
 			body:     `{"timestamp":"2025-07-06T11:01:21.263+00:00","status":409,"error":"Conflict","message":"an action is in progress","path":"/itcare/databases/postgresql/9"}`,
-			send:     func(c *Client) error { _, err := c.StopPostgreSQL(context.Background(), 9); return err },
+			send:     func(c *Client) error { _, err := patch(c, 9, OpStop, nil); return err },
 			want:     `PATCH /databases/postgresql/9: 409 Conflict: an action is in progress`,
 			conflict: true,
 		},

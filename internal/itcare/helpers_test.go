@@ -144,6 +144,11 @@ func newTestClient(t *testing.T, f *fakeAPI, mutate ...func(*Config)) *Client {
 	return c
 }
 
+// patch sends an operation the way the provider does.
+func patch(c *Client, id int64, op string, opts any) (*Action, error) {
+	return c.PatchPostgreSQL(context.Background(), id, Operation{Operation: op, Options: opts})
+}
+
 // recordSleeps replaces the client's sleep: waits are recorded, not slept,
 // but a done context still ends them.
 func recordSleeps(c *Client) *[]time.Duration {

@@ -52,7 +52,7 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	if _, err := c.GetPostgreSQL(ctx, 7); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ResizePostgreSQL(ctx, 7, "4cpu8gb"); err != nil {
+	if _, err := patch(c, 7, OpResize, ResizeOptions{Sizing: "4cpu8gb"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.CreatePostgreSQL(ctx, req); err == nil {

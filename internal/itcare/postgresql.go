@@ -96,50 +96,9 @@ func (c *Client) StartPostgreSQL(ctx context.Context, id int64) (*Action, error)
 	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpStart})
 }
 
-// StopPostgreSQL runs the stop operation.
-func (c *Client) StopPostgreSQL(ctx context.Context, id int64) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpStop})
-}
-
-// ResizePostgreSQL runs the resize operation with a node sizing such as "2cpu4gb".
-func (c *Client) ResizePostgreSQL(ctx context.Context, id int64, sizing string) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpResize, Options: ResizeOptions{Sizing: sizing}})
-}
-
-// RestorePostgreSQL runs the restore operation on the destination instance id.
-func (c *Client) RestorePostgreSQL(ctx context.Context, id int64, opts RestoreOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpRestore, Options: opts})
-}
-
-// EnablePostgreSQLHA runs the enable_ha operation.
-func (c *Client) EnablePostgreSQLHA(ctx context.Context, id int64, opts EnableHAOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpEnableHA, Options: opts})
-}
-
 // UpdatePostgreSQLMonitoring runs the update_monitoring operation.
 func (c *Client) UpdatePostgreSQLMonitoring(ctx context.Context, id int64, opts MonitoringOptions) (*Action, error) {
 	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpdateMonitoring, Options: opts})
-}
-
-// UpdatePostgreSQLPatchParty runs the update_patch_party operation. The
-// action is nil when ITCare applied it synchronously.
-func (c *Client) UpdatePostgreSQLPatchParty(ctx context.Context, id int64, pp PatchPartyUpdate) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: pp}})
-}
-
-// InstallPostgreSQLExtensions runs the install_extension operation for
-// the extensions names in database dbName.
-func (c *Client) InstallPostgreSQLExtensions(ctx context.Context, id int64, dbName string, names ...string) (*Action, error) {
-	opts := InstallExtensionOptions{DBName: dbName, ExtensionsList: make([]ExtensionName, 0, len(names))}
-	for _, n := range names {
-		opts.ExtensionsList = append(opts.ExtensionsList, ExtensionName{Name: n})
-	}
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpInstallExtension, Options: opts})
-}
-
-// UpgradePostgreSQL runs the upgrade operation.
-func (c *Client) UpgradePostgreSQL(ctx context.Context, id int64, opts UpgradeOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpgrade, Options: opts})
 }
 
 // GetPostgreSQLDatabases sends GET /databases/postgresql/{id}/databases.

@@ -147,31 +147,17 @@ func TestPatchOperationsSendThePageBodies(t *testing.T) {
 	if err := json.Unmarshal(fixture(t, "patch_examples.json"), &examples); err != nil {
 		t.Fatal(err)
 	}
-	ops := []func(c *Client) (*Action, error){
-		func(c *Client) (*Action, error) { return c.StartPostgreSQL(context.Background(), 1234) },
-		func(c *Client) (*Action, error) { return c.StopPostgreSQL(context.Background(), 1234) },
-		func(c *Client) (*Action, error) { return c.ResizePostgreSQL(context.Background(), 1234, "2cpu4gb") },
-		func(c *Client) (*Action, error) {
-			return c.RestorePostgreSQL(context.Background(), 1234, RestoreOptions{SourceID: 1234, Stop: "BEFORE", Timestamp: "2022-11-02T09:32:02.000+00:00"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.EnablePostgreSQLHA(context.Background(), 1234, EnableHAOptions{ReplicationLag: 50, ChangeReference: "000"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLMonitoring(context.Background(), 1234, MonitoringOptions{State: true, OnCall: true})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: false, PatchGroup: "3"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: true, ExclusionReason: "I want to handle this by myself"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.InstallPostgreSQLExtensions(context.Background(), 1234, "mydb", "ext1", "ext2")
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpgradePostgreSQL(context.Background(), 1234, UpgradeOptions{TargetVersion: "12", ChangeReference: "RFC 1234"})
-		},
+	ops := []Operation{
+		{Operation: OpStart},
+		{Operation: OpStop},
+		{Operation: OpResize, Options: ResizeOptions{Sizing: "2cpu4gb"}},
+		{Operation: OpRestore, Options: RestoreOptions{SourceID: 1234, Stop: "BEFORE", Timestamp: "2022-11-02T09:32:02.000+00:00"}},
+		{Operation: OpEnableHA, Options: EnableHAOptions{ReplicationLag: 50, ChangeReference: "000"}},
+		{Operation: OpUpdateMonitoring, Options: MonitoringOptions{State: true, OnCall: true}},
+		{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: false, PatchGroup: "3"}}},
+		{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: true, ExclusionReason: "I want to handle this by myself"}}},
+		{Operation: OpInstallExtension, Options: InstallExtensionOptions{DBName: "mydb", ExtensionsList: []ExtensionName{{Name: "ext1"}, {Name: "ext2"}}}},
+		{Operation: OpUpgrade, Options: UpgradeOptions{TargetVersion: "12", ChangeReference: "RFC 1234"}},
 	}
 	if len(ops) != len(examples) {
 		t.Fatalf("%d operations for %d examples", len(ops), len(examples))
@@ -181,7 +167,7 @@ func TestPatchOperationsSendThePageBodies(t *testing.T) {
 	})
 	c := newTestClient(t, f)
 	for i, op := range ops {
-		a, err := op(c)
+		a, err := c.PatchPostgreSQL(context.Background(), 1234, op)
 		if err != nil {
 			t.Fatalf("example %d: %v", i, err)
 		}
@@ -234,7 +220,7 @@ func TestSynchronousAnswersToWrites(t *testing.T) {
 				_, _ = w.Write([]byte(tc.body))
 			})
 			c := newTestClient(t, f)
-			a, err := c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: true, ExclusionReason: "x"})
+			a, err := patch(c, 1234, OpUpdatePatchParty, PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: true, ExclusionReason: "x"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -272,7 +258,7 @@ func TestEmpty202FallsBackToRunningActions(t *testing.T) {
 		{"create with internalId only", `{"internalId":900}`, func(c *Client) (*Action, error) {
 			return c.CreatePostgreSQL(context.Background(), CreatePostgreSQLRequest{Name: "pgdemo01"})
 		}, url.Values{"resourceName": {"pgdemo01"}, "statuses": {"IN_PROGRESS"}}, 52, 900},
-		{"patch", "  ", func(c *Client) (*Action, error) { return c.StopPostgreSQL(context.Background(), 900) },
+		{"patch", "  ", func(c *Client) (*Action, error) { return patch(c, 900, OpStop, nil) },
 			url.Values{"resourceId": {"900"}, "statuses": {"IN_PROGRESS"}}, 53, 0},
 		{"delete", "", func(c *Client) (*Action, error) { return c.DeletePostgreSQL(context.Background(), 900) },
 			url.Values{"resourceId": {"900"}, "statuses": {"IN_PROGRESS"}}, 53, 0},

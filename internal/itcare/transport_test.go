@@ -191,7 +191,7 @@ func TestWritesAreNotRetriedOnceSent(t *testing.T) {
 		return err
 	}
 	resize := func(c *Client) error {
-		_, err := c.ResizePostgreSQL(context.Background(), 7, "2cpu4gb")
+		_, err := patch(c, 7, OpResize, ResizeOptions{Sizing: "2cpu4gb"})
 		return err
 	}
 	for _, tc := range []struct {
@@ -349,7 +349,7 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := c.CreatePostgreSQL(ctx, CreatePostgreSQLRequest{Name: "pgdemo01"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.StartPostgreSQL(ctx, 7); err != nil {
+	if _, err := patch(c, 7, OpStart, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.DeletePostgreSQL(ctx, 7); err != nil {
