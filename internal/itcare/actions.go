@@ -113,8 +113,9 @@ func (c *Client) latestRunningAction(ctx context.Context, f ActionFilter) (*Acti
 	var best *Action
 	for i := range list {
 		a := &list[i]
-		// The filter may match names by substring.
-		if f.ResourceName != "" && a.ResourceName != "" && !strings.EqualFold(a.ResourceName, f.ResourceName) {
+		// The filter may match names by substring. An action that names no
+		// resource is left to the server's filter.
+		if f.ResourceName != "" && a.ResourceName != "" && !sameName(a.ResourceName, f.ResourceName) {
 			continue
 		}
 		if best == nil || submitted(a).After(submitted(best)) || (submitted(a).Equal(submitted(best)) && a.ID > best.ID) {

@@ -20,8 +20,11 @@
 //     id and an action status.
 //   - GET /databases/postgresql?name=<name> lists instances by name, as a
 //     bare array or a Spring page envelope; only names equal to <name>
-//     (ignoring case, as for host names) are kept. Page envelopes are
-//     0-based and read until "last" (at most 100 pages).
+//     (ignoring ASCII case, as for host names) are kept. Page envelopes are
+//     0-based and read until "last" (at most 100 pages). The same rule
+//     picks the action of a create in GET /actions?resourceName=<name>,
+//     where an action without a resourceName is left to the server's
+//     filter.
 //   - GET /actions answers a bare array (an envelope is accepted too) and
 //     takes several statuses as a repeated "statuses" parameter.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 )
 
 const postgresqlPath = "/databases/postgresql"
@@ -51,8 +50,9 @@ func (c *Client) GetPostgreSQL(ctx context.Context, id int64) (*PostgreSQL, erro
 
 // FindPostgreSQLByName sends GET /databases/postgresql?name=<name> and
 // returns the instances named name. The answer may be a JSON array or a
-// page envelope; every page is read. Names compare case-insensitively,
-// because the API may filter by substring and instance names are host names.
+// page envelope; every page is read. The API may filter by substring, so
+// only names equal to name are kept, ignoring ASCII case as host names do
+// (instance names are host names).
 func (c *Client) FindPostgreSQLByName(ctx context.Context, name string) ([]PostgreSQL, error) {
 	all, err := listAll(ctx, c, postgresqlPath, url.Values{"name": {name}}, func(p PostgreSQL) int64 { return p.ID })
 	if err != nil {
@@ -60,16 +60,40 @@ func (c *Client) FindPostgreSQLByName(ctx context.Context, name string) ([]Postg
 	}
 	var out []PostgreSQL
 	for _, p := range all {
-		if strings.EqualFold(p.Name, name) {
+		if sameName(p.Name, name) {
 			out = append(out, p)
 		}
 	}
 	return out, nil
 }
 
+// sameName compares names as host names: ASCII letters ignore case, any
+// other character must be equal. strings.EqualFold would also take the
+// Kelvin sign for a "k" or "ſ" for an "s".
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // DeletePostgreSQL sends DELETE /databases/postgresql/{id} and returns the
 // action that removes the instance (nil if ITCare deleted it synchronously).
-// A 404 gives an error for which IsNotFound is true: the instance is gone.
+// A 404 of the API gives an error for which IsNotFound is true: the
+// instance is gone. An *UnknownOutcomeError means every attempt may have
+// reached ITCare without an answer.
 func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error) {
 	k := call{method: http.MethodDelete, path: postgresqlItemPath(id)}
 	res, err := c.do(ctx, k)

@@ -322,22 +322,37 @@ func TestEmpty202WithFailedLookupIsUnknownOutcome(t *testing.T) {
 }
 
 func TestFindPostgreSQLByName(t *testing.T) {
-	t.Run("array", func(t *testing.T) {
-		f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-			writeJSON(w, http.StatusOK, `[{"id":1,"name":"pgdemo01"},{"id":2,"name":"pgdemo012"},{"id":3,"name":"PGDEMO01"}]`)
+	for _, tc := range []struct {
+		name, search, list string
+		want               []int64
+	}{
+		{"substring matches dropped, case ignored", "pgdemo01",
+			`[{"id":1,"name":"pgdemo01"},{"id":2,"name":"pgdemo012"},{"id":3,"name":"PGDEMO01"}]`, []int64{1, 3}},
+		// U+212A KELVIN SIGN folds to "k" in Unicode, not in host names.
+		{"ASCII case only, as for host names", "pgdemok1",
+			"[{\"id\":1,\"name\":\"pgdemok1\"},{\"id\":2,\"name\":\"pgdemo\u212a1\"},{\"id\":3,\"name\":\"PgDemoK1\"},{\"id\":4,\"name\":\"pgdemok1 \"}]", []int64{1, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeJSON(w, http.StatusOK, tc.list)
+			})
+			c := newTestClient(t, f)
+			got, err := c.FindPostgreSQLByName(context.Background(), tc.search)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, p := range got {
+				ids = append(ids, p.ID)
+			}
+			if !reflect.DeepEqual(ids, tc.want) {
+				t.Errorf("got ids %v, want %v", ids, tc.want)
+			}
+			if r := f.requests()[0]; r.Path != "/databases/postgresql" || r.Query != "name="+tc.search {
+				t.Errorf("sent %s?%s", r.Path, r.Query)
+			}
 		})
-		c := newTestClient(t, f)
-		got, err := c.FindPostgreSQLByName(context.Background(), "pgdemo01")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 2 || got[0].ID != 1 || got[1].ID != 3 {
-			t.Errorf("got %+v", got)
-		}
-		if r := f.requests()[0]; r.Path != "/databases/postgresql" || r.Query != "name=pgdemo01" {
-			t.Errorf("sent %s?%s", r.Path, r.Query)
-		}
-	})
+	}
 	t.Run("pages", func(t *testing.T) {
 		f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 			switch r.URL.Query().Get("page") {
