@@ -213,7 +213,7 @@ func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) 
 			if !warned[a.Status] {
 				warned[a.Status] = true
 				c.log.Warn(ctx, "ITCare action has an undocumented status; still waiting", map[string]any{
-					"action_id": id, "action_status": sanitize(a.Status, 40),
+					"action_id": logID(id), "action_status": sanitize(a.Status, 40),
 				})
 			}
 		}

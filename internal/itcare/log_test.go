@@ -3,6 +3,7 @@ package itcare
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -79,7 +80,7 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 					t.Errorf("debug event %v lacks %q", e.Fields, k)
 				}
 			}
-			if e.Fields["action_id"] == int64(42) && e.Fields["method"] == "POST" {
+			if e.Fields["action_id"] == "42" && e.Fields["method"] == "POST" {
 				sawAction = true
 			}
 		case "warn":
@@ -94,5 +95,45 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	}
 	if !sawAction {
 		t.Error("no debug event names the created action")
+	}
+}
+
+// Terraform relays log fields as JSON, where numbers become float64s and
+// 1200042 prints as 1.200042e+06: ids are logged as strings.
+func TestActionIDsAreLoggedAsText(t *testing.T) {
+	f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+		if r.Method == http.MethodPatch {
+			writeJSON(w, http.StatusAccepted, `{"id":1200042,"status":"IN_PROGRESS"}`)
+			return
+		}
+		writeJSON(w, http.StatusOK, `{"id":1200042,"status":"QUEUED"}`)
+	})
+	log := &recordingLogger{}
+	c := newTestClient(t, f, func(cfg *Config) { cfg.Logger = log })
+	recordSleeps(c)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := patch(c, 7, OpStop, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = c.WaitForAction(ctx, a.ID, WaitOptions{OnPoll: func(*Action) { cancel() }})
+	seen := 0
+	for _, e := range log.all() {
+		id, ok := e.Fields["action_id"]
+		if !ok {
+			continue
+		}
+		seen++
+		b, _ := json.Marshal(e.Fields)
+		var relayed map[string]any
+		if err := json.Unmarshal(b, &relayed); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(relayed["action_id"]); got != "1200042" {
+			t.Errorf("%s event %q: action_id %v (%T) relays as %s, want 1200042", e.Level, e.Msg, id, id, got)
+		}
+	}
+	if seen != 3 {
+		t.Errorf("%d events name the action, want 3 (the PATCH, the poll, the undocumented status)", seen)
 	}
 }

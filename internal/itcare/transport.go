@@ -158,7 +158,7 @@ func (c *Client) attempt(ctx context.Context, k call, body []byte, attempt int) 
 		} else {
 			fields["status"] = res.status
 			if id, status := actionOf(k, res); id != 0 {
-				fields["action_id"], fields["action_status"] = id, status
+				fields["action_id"], fields["action_status"] = logID(id), status
 			}
 		}
 		c.log.Debug(ctx, "ITCare API request", fields)
@@ -204,6 +204,11 @@ func (c *Client) attempt(ctx context.Context, k call, body []byte, attempt int) 
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, tok, true, nil
 }
+
+// logID renders an id for a log field. Terraform relays a provider's log
+// fields through JSON into float64s, so a number would print as
+// 1.200042e+06 while errors say 1200042.
+func logID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // actionOf picks the action id out of a write's answer or an action read,
 // for the log only.
