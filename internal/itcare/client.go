@@ -46,7 +46,8 @@ type Config struct {
 	UserAgent string
 	// HTTPClient supplies the base transport (default: a pooled transport).
 	HTTPClient *http.Client
-	// Logger receives one event per HTTP attempt; it never sees a secret.
+	// Logger receives one event per HTTP attempt and per token request; it
+	// never sees a secret or a token.
 	Logger Logger
 }
 
@@ -150,7 +151,7 @@ func NewClient(cfg Config) (*Client, error) {
 		sleep:      sleepCtx,
 		jitter:     rand.Int64N,
 	}
-	c.tokens = newTokenCache(cfg, hc, func() time.Time { return c.now() })
+	c.tokens = newTokenCache(cfg, hc, log, func() time.Time { return c.now() })
 	return c, nil
 }
 

@@ -40,6 +40,13 @@
 //     request: retried for GET and DELETE, an UnknownOutcomeError for a
 //     create or an operation. 500 is the API's own answer: retried for GET
 //     and DELETE only.
+//   - The token endpoint is Keycloak's: an OAuth2 error ("error") or a 401
+//     means it refused the client (AuthCredentials: client_id and
+//     client_secret). A web page, a 404 or another status without an
+//     OAuth2 error, a 2xx without a token, an unknown host or no connection
+//     mean the token URL is wrong (AuthTokenURL). 429 and 5xx
+//     (AuthUnavailable) and refused or cut connections are retried like
+//     an API request.
 //   - A 401 from the API means the token expired or was revoked: a new
 //     token is fetched and the request sent once more.
 //   - Tokens are renewed with a new client-credentials grant (no refresh

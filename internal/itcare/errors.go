@@ -201,27 +201,102 @@ func (e *UnknownOutcomeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
-// AuthError is returned when the token endpoint rejects the client
-// credentials. It never contains the client secret.
+// AuthErrorKind says which setting an AuthError points at.
+type AuthErrorKind int
+
+const (
+	// AuthCredentials means the token endpoint answered and refused the client
+	// (401, or an OAuth2 error such as invalid_client): check the client id
+	// and secret.
+	AuthCredentials AuthErrorKind = iota
+	// AuthTokenURL means the token URL does not lead to an OAuth2 token
+	// endpoint: it answered 404 or another status without an OAuth2 error,
+	// a web page, something that is not a token, or could not be reached.
+	AuthTokenURL
+	// AuthUnavailable means the token endpoint kept answering 429 or 5xx.
+	AuthUnavailable
+)
+
+// String names the kind the way the provider's settings do.
+func (k AuthErrorKind) String() string {
+	switch k {
+	case AuthCredentials:
+		return "client credentials"
+	case AuthTokenURL:
+		return "token URL"
+	case AuthUnavailable:
+		return "token endpoint unavailable"
+	}
+	return fmt.Sprintf("AuthErrorKind(%d)", int(k))
+}
+
+// AuthError is returned when no token could be had: the API request was
+// not sent. Kind tells what to check. It never contains the client secret
+// or a token.
 type AuthError struct {
-	TokenURL   string
-	HTTPStatus int
+	Kind AuthErrorKind
+	// TokenURL is the token endpoint, without any user:password.
+	TokenURL string
+	// HTTPStatus and ContentType describe the answer; 0 and "" when none
+	// came.
+	HTTPStatus  int
+	ContentType string
 	// Code and Description are the OAuth2 "error" and "error_description".
 	Code        string
 	Description string
+	// Excerpt is a short, sanitized excerpt of an answer without an OAuth2
+	// error (a web page, for instance).
+	Excerpt string
+	// Err is the failure when no answer, or no readable one, came.
+	Err error
+
+	// temporary marks a failure that may pass (429, 5xx, a refused or cut
+	// connection): the request is retried like any other.
+	temporary bool
 }
 
-// Error names the token URL and the answer, and what to check.
+// Error names the token URL, the answer and what to check.
 func (e *AuthError) Error() string {
-	s := fmt.Sprintf("ITCare authentication failed: check client_id and client_secret (token URL %s): %d %s",
-		e.TokenURL, e.HTTPStatus, http.StatusText(e.HTTPStatus))
+	var b strings.Builder
+	switch e.Kind {
+	case AuthCredentials:
+		fmt.Fprintf(&b, "ITCare authentication failed: check client_id and client_secret (token URL %s)", e.TokenURL)
+	case AuthUnavailable:
+		fmt.Fprintf(&b, "ITCare token endpoint unavailable, try again later (token URL %s)", e.TokenURL)
+	default:
+		fmt.Fprintf(&b, "ITCare token request failed: check token_url, %s does not answer as an OAuth2 token endpoint", e.TokenURL)
+	}
+	if e.HTTPStatus != 0 {
+		ct := e.ContentType
+		if e.Kind == AuthCredentials {
+			ct = "" // the endpoint is right: its media type is no clue
+		}
+		writeAnswer(&b, e.HTTPStatus, ct)
+	}
 	if e.Code != "" {
-		s += ": " + e.Code
+		b.WriteString(": " + e.Code)
 	}
 	if e.Description != "" {
-		s += " (" + e.Description + ")"
+		b.WriteString(" (" + e.Description + ")")
 	}
-	return s
+	if e.Excerpt != "" {
+		b.WriteString(": " + e.Excerpt)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the connection failure, if any.
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// writeAnswer writes ": 404 Not Found (text/html)".
+func writeAnswer(b *strings.Builder, status int, contentType string) {
+	fmt.Fprintf(b, ": %d %s", status, http.StatusText(status))
+	if contentType != "" {
+		b.WriteString(" (" + contentType + ")")
+	}
 }
 
 // IsNotFound reports whether err is an API 404.

@@ -72,6 +72,9 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 				t.Errorf("log event %q carries %q", text, s)
 			}
 		}
+		if e.Msg == "ITCare token request" {
+			continue // TestTokenRequestsAreLogged
+		}
 		switch e.Level {
 		case "debug":
 			debug++
@@ -95,6 +98,59 @@ func TestLoggerNeverSeesSecrets(t *testing.T) {
 	}
 	if !sawAction {
 		t.Error("no debug event names the created action")
+	}
+}
+
+// Each token request is one event with its URL, outcome and duration; a
+// failed one is a warning. Neither carries the secret, the Basic header or
+// the token, even when the endpoint echoes them.
+func TestTokenRequestsAreLogged(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		answer  http.HandlerFunc
+		level   string
+		outcome string
+		status  int
+	}{
+		{"granted", nil, "debug", "ok", 200},
+		{"refused", func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusUnauthorized, `{"error":"invalid_client","error_description":"bad secret `+testClientSecret+`"}`)
+		}, "warn", "failed", 401},
+		{"echoing page", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, "<html>%s %s</html>", testClientSecret, base64.StdEncoding.EncodeToString([]byte(testClientID+":"+testClientSecret)))
+		}, "warn", "failed", 404},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, okInstance)
+			f.tokenHandler = tc.answer
+			log := &recordingLogger{}
+			c := newTestClient(t, f, func(cfg *Config) { cfg.Logger = log })
+			_, _ = c.GetPostgreSQL(context.Background(), 7)
+			var token []logEvent
+			for _, e := range log.all() {
+				if e.Msg == "ITCare token request" {
+					token = append(token, e)
+				}
+			}
+			if len(token) != 1 {
+				t.Fatalf("%d token request events, want 1: %+v", len(token), log.all())
+			}
+			e := token[0]
+			if e.Level != tc.level || e.Fields["token_url"] != f.tokenURL() || e.Fields["outcome"] != tc.outcome || e.Fields["status"] != tc.status {
+				t.Errorf("event %s %v, want %s with token_url, outcome %s and status %d", e.Level, e.Fields, tc.level, tc.outcome, tc.status)
+			}
+			if _, ok := e.Fields["duration_ms"].(int64); !ok {
+				t.Errorf("event %v has no duration_ms", e.Fields)
+			}
+			text := fmt.Sprint(e.Fields)
+			for _, s := range append([]string{testClientSecret, base64.StdEncoding.EncodeToString([]byte(testClientID + ":" + testClientSecret))}, f.issued...) {
+				if strings.Contains(text, s) {
+					t.Errorf("token event %s carries %q", text, s)
+				}
+			}
+		})
 	}
 }
 

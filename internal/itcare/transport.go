@@ -64,8 +64,9 @@ type response struct {
 //     connection errors and attempt timeouts.
 //   - POST and PATCH are retried only on 429 and when the request provably
 //     never left (no connection was obtained and dialling failed, or the
-//     token could not be fetched). Once sent, a dropped connection or a
-//     gateway error gives an *UnknownOutcomeError instead of a second write.
+//     token could not be fetched for a reason that may pass). Once sent, a
+//     dropped connection or a gateway error gives an *UnknownOutcomeError
+//     instead of a second write.
 //   - A 401 fetches a new token and sends the request once more, whatever
 //     the method: the API refused it before doing anything.
 //
@@ -86,19 +87,22 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 		res, tok, sent, err := c.attempt(ctx, k, body, attempt)
 
 		var lastErr error
+		var authErr *AuthError
 		switch {
 		case err != nil && ctx.Err() != nil:
 			if sent && !idempotent {
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}
 			}
+			if errors.As(err, &authErr) && authErr.temporary {
+				// The token request was cut short, not refused.
+				return nil, fmt.Errorf("%s %s: stopped while fetching a token: %w", k.method, target, ctx.Err())
+			}
 			return nil, err
 		case err != nil:
-			var authErr *AuthError
-			var tokErr *tokenError
 			switch {
-			case errors.As(err, &authErr):
+			case errors.As(err, &authErr) && !authErr.temporary:
 				return nil, err
-			case errors.As(err, &tokErr), idempotent, !sent && isDialError(err):
+			case authErr != nil, idempotent, !sent && isDialError(err):
 				lastErr = err
 			default:
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}

@@ -259,12 +259,7 @@ func TestPOSTIsRetriedOn429(t *testing.T) {
 // sent again.
 func TestPOSTIsRetriedWhenConnectionRefused(t *testing.T) {
 	tokens := newFakeAPI(t, nil) // only its token endpoint is used
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close() // nothing listens there now
+	addr := closedAddr(t)
 
 	var posts atomic.Int64
 	api := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
