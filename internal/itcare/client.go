@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -81,6 +82,11 @@ type Client struct {
 	// request in an error or an action's message, so every error the
 	// client returns has them removed, whatever call it comes from.
 	secrets secretSet
+	// baseProven is set once an answer proved that base is the API's base
+	// URL; until then a 404 is checked (see notFound). baseCheck lets one
+	// goroutine at a time check.
+	baseProven atomic.Bool
+	baseCheck  chan struct{}
 
 	// Tests replace these to control time and jitter.
 	now    func() time.Time
@@ -150,6 +156,7 @@ func NewClient(cfg Config) (*Client, error) {
 		now:        time.Now,
 		sleep:      sleepCtx,
 		jitter:     rand.Int64N,
+		baseCheck:  make(chan struct{}, 1),
 	}
 	c.tokens = newTokenCache(cfg, hc, log, func() time.Time { return c.now() })
 	return c, nil

@@ -5,8 +5,21 @@
 // Where the API documentation is silent, the client assumes:
 //
 //   - A 404 on an instance or an action id means it does not exist (a
-//     deleted instance is gone; DELETE answering 404 means already deleted).
-//     Right after a 202 an action id may not be readable yet: WaitForAction
+//     deleted instance is gone; DELETE answering 404 means already deleted)
+//     only when it is the API's own answer. A web page (text/html, or a
+//     body starting with "<") never is: it comes from a gateway. Any other
+//     404 (the documented JSON, Spring's default body, an empty body, plain
+//     text) is the API's once the base URL is proven: by a JSON 2xx from
+//     under it, or else by GET <api_url>/health (the documented health
+//     check) answering 2xx, made once per client and kept once it
+//     succeeded. A body alone proves nothing, since a gateway or another
+//     Spring service answers an unknown path with the same shapes. Every
+//     other 404 is an *EndpointError, for which IsNotFound is false.
+//     Fallback: if /health ever stops being served under the base URL,
+//     a deleted instance whose 404 is the client's first answer reads as
+//     an *EndpointError, never as gone; once the base is proven, a
+//     gateway's non-HTML 404 would read as gone.
+//   - Right after a 202 an action id may not be readable yet: WaitForAction
 //     tolerates 3 consecutive 404s.
 //   - A 202 body's "id" is the action id and "internalId" the id of the
 //     instance it works on; for a create, the new instance's id. A create

@@ -2,8 +2,10 @@ package itcare_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -179,5 +181,36 @@ func TestAgainstEmulator(t *testing.T) {
 		if _, err := c.GetPostgreSQL(ctx, p.ID); !itcare.IsNotFound(err) {
 			t.Errorf("read after delete: %v, want not found", err)
 		}
+	}
+}
+
+// TestWrongAPIURLNeverLosesAnInstance points a client at the emulator
+// without the /itcare suffix: the emulator answers its documented JSON 404
+// for the unknown path, which must not read as "the instance is gone".
+func TestWrongAPIURLNeverLosesAnInstance(t *testing.T) {
+	s := startEmulator(t)
+	ctx := context.Background()
+	good := emulatorClient(t, s, 0)
+	a, err := good.CreatePostgreSQL(ctx, createRequest("pgwrongurl01", "Str0ng!Passw0rd"))
+	if err != nil || a == nil || a.InternalID == 0 {
+		t.Fatalf("create: %+v, %v", a, err)
+	}
+
+	wrong, err := itcare.NewClient(itcare.Config{
+		APIURL: strings.TrimSuffix(s.APIURL(), "/itcare"), TokenURL: s.TokenURL(), ClientID: s.ClientID(), ClientSecret: s.ClientSecret(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wrong.GetPostgreSQL(ctx, a.InternalID)
+	var endpointErr *itcare.EndpointError
+	if itcare.IsNotFound(err) || !errors.As(err, &endpointErr) {
+		t.Fatalf("read through a wrong API URL: %v, want an *EndpointError", err)
+	}
+	if _, err := good.GetPostgreSQL(ctx, a.InternalID); err != nil {
+		t.Errorf("read through the right API URL: %v", err)
+	}
+	if _, err := good.GetPostgreSQL(ctx, a.InternalID+1000); !itcare.IsNotFound(err) {
+		t.Errorf("read of an unknown id: %v, want not found", err)
 	}
 }

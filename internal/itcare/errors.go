@@ -36,6 +36,14 @@ func (e *APIError) Error() string {
 	if t := http.StatusText(e.HTTPStatus); t != "" {
 		b.WriteString(" " + t)
 	}
+	if detail := e.detail(); detail != "" {
+		b.WriteString(": " + detail)
+	}
+	return b.String()
+}
+
+// detail is what the answer said: its documented fields, else an excerpt.
+func (e *APIError) detail() string {
 	detail := e.ErrorCode
 	if e.ErrorDesc != "" {
 		if detail == "" {
@@ -52,10 +60,7 @@ func (e *APIError) Error() string {
 	if detail == "" {
 		detail = e.Excerpt
 	}
-	if detail != "" {
-		b.WriteString(": " + detail)
-	}
-	return b.String()
+	return detail
 }
 
 // newAPIError builds an APIError from an error answer. Decoding is lenient:
@@ -291,6 +296,32 @@ func (e *AuthError) Error() string {
 // Unwrap returns the connection failure, if any.
 func (e *AuthError) Unwrap() error { return e.Err }
 
+// EndpointError is a 404 that is not the ITCare API's own answer: a web
+// page from a gateway, or any answer under an API URL that is not proven
+// to be the API's base (an api_url without its /itcare suffix, a typo, a
+// proxy that routes elsewhere). IsNotFound is false for it: nothing says
+// that the instance or the action is gone.
+type EndpointError struct {
+	// URL is the full URL requested, API URL included.
+	Method, URL string
+	HTTPStatus  int
+	// Excerpt is a short, sanitized excerpt of the answer; Reason says why
+	// the answer is not taken for the API's.
+	ContentType, Excerpt, Reason string
+}
+
+// Error names the URL, the answer and the setting to check.
+func (e *EndpointError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", e.Method, e.URL)
+	writeAnswer(&b, e.HTTPStatus, e.ContentType)
+	if e.Excerpt != "" {
+		b.WriteString(": " + e.Excerpt)
+	}
+	fmt.Fprintf(&b, "; this is not an answer of the ITCare API (%s): check api_url, the base of the API paths, such as %s", e.Reason, DefaultAPIURL)
+	return b.String()
+}
+
 // writeAnswer writes ": 404 Not Found (text/html)".
 func writeAnswer(b *strings.Builder, status int, contentType string) {
 	fmt.Fprintf(b, ": %d %s", status, http.StatusText(status))
@@ -299,7 +330,8 @@ func writeAnswer(b *strings.Builder, status int, contentType string) {
 	}
 }
 
-// IsNotFound reports whether err is an API 404.
+// IsNotFound reports whether the API itself said that the instance or the
+// action does not exist: an API 404. An *EndpointError is not one.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsConflict reports whether err is an API 409 (an action already runs on the resource).

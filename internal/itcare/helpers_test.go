@@ -41,6 +41,10 @@ type fakeAPI struct {
 	tokenDelay   time.Duration
 	tokenCalls   atomic.Int64
 	apiCalls     atomic.Int64 // every API request, refused ones too
+	// health answers GET /itcare/health (default: 200 {"status":"UP"});
+	// its calls are counted apart from the API's.
+	health      http.HandlerFunc
+	healthCalls atomic.Int64
 
 	mu       sync.Mutex
 	valid    map[string]bool
@@ -58,6 +62,7 @@ func newFakeAPI(t *testing.T, api func(w http.ResponseWriter, r *http.Request, n
 	mux := http.NewServeMux()
 	mux.HandleFunc("/token", f.token)
 	mux.HandleFunc("/itcare/", f.serve)
+	mux.HandleFunc("/itcare/health", f.serveHealth)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -105,6 +110,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.api(w, r, n)
+}
+
+func (f *fakeAPI) serveHealth(w http.ResponseWriter, r *http.Request) {
+	f.healthCalls.Add(1)
+	if f.health != nil {
+		f.health(w, r)
+		return
+	}
+	writeJSON(w, http.StatusOK, `{"status":"UP"}`)
 }
 
 // revokeAll makes every issued token invalid, as an expiry on the server

@@ -34,7 +34,8 @@ func (c *Client) CreatePostgreSQL(ctx context.Context, req CreatePostgreSQLReque
 }
 
 // GetPostgreSQL sends GET /databases/postgresql/{id}. A deleted or unknown
-// instance gives an error for which IsNotFound is true.
+// instance gives an error for which IsNotFound is true; a 404 that is not
+// the API's own gives an *EndpointError.
 func (c *Client) GetPostgreSQL(ctx context.Context, id int64) (*PostgreSQL, error) {
 	var p PostgreSQL
 	if err := c.getJSON(ctx, postgresqlItemPath(id), nil, &p); err != nil {
@@ -92,8 +93,7 @@ func lowerASCII(c byte) byte {
 // DeletePostgreSQL sends DELETE /databases/postgresql/{id} and returns the
 // action that removes the instance (nil if ITCare deleted it synchronously).
 // A 404 of the API gives an error for which IsNotFound is true: the
-// instance is gone. An *UnknownOutcomeError means every attempt may have
-// reached ITCare without an answer.
+// instance is gone.
 func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error) {
 	k := call{method: http.MethodDelete, path: postgresqlItemPath(id)}
 	res, err := c.do(ctx, k)

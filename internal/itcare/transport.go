@@ -41,6 +41,9 @@ type call struct {
 	// redact lists values (a password) that must not appear in an error
 	// even if the API echoes them.
 	redact []string
+	// probe marks the health check of the API URL: its 404 is returned
+	// as is, not checked again.
+	probe bool
 }
 
 func (k call) target() string {
@@ -69,6 +72,8 @@ type response struct {
 //     instead of a second write.
 //   - A 401 fetches a new token and sends the request once more, whatever
 //     the method: the API refused it before doing anything.
+//   - A 404 is an *APIError only if it is the API's own (see notFound),
+//     else an *EndpointError.
 //
 // A non-2xx answer that is not retried is returned as an *APIError.
 func (c *Client) do(ctx context.Context, k call) (*response, error) {
@@ -102,7 +107,9 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 			switch {
 			case errors.As(err, &authErr) && !authErr.temporary:
 				return nil, err
-			case authErr != nil, idempotent, !sent && isDialError(err):
+			case authErr != nil, !sent && isDialError(err):
+				lastErr = err
+			case idempotent:
 				lastErr = err
 			default:
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}
@@ -112,10 +119,13 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 			c.tokens.invalidate(tok)
 			continue
 		case res.status >= 200 && res.status < 300:
+			c.noteAnswer(res)
 			return res, nil
 		default:
 			apiErr := newAPIError(k.method, target, res.status, res.body, append(slices.Clone(k.redact), c.secrets.all()...))
 			switch {
+			case res.status == http.StatusNotFound && !k.probe:
+				return nil, c.notFound(ctx, k, res, apiErr)
 			case retryableStatus(res.status, idempotent):
 				lastErr = apiErr
 			case !idempotent && isGatewayStatus(res.status):
@@ -146,6 +156,68 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 			return nil, fmt.Errorf("%w (while waiting to retry after: %w)", err, lastErr)
 		}
 	}
+}
+
+// healthPath is the API's documented health check, served under its base
+// URL: the cheapest call that proves the base.
+const healthPath = "/health"
+
+// noteAnswer records that a JSON 2xx came from under the API URL: only the
+// API answers its paths with JSON, so the base URL is proven.
+func (c *Client) noteAnswer(res *response) {
+	if c.baseProven.Load() || isHTML(res.header.Get("Content-Type"), res.body) {
+		return
+	}
+	if b := bytes.TrimSpace(res.body); len(b) > 0 && json.Valid(b) {
+		c.baseProven.Store(true)
+	}
+}
+
+// notFound settles a 404. A web page is never the API's answer. Any other
+// 404 (its documented JSON, Spring's default body, an empty body, plain
+// text) is the API's own once the base URL is proven, by an earlier JSON
+// answer or by GET <api_url>/health; a body alone cannot prove it, since
+// a gateway or another Spring service answers an unknown path with the
+// same shapes.
+func (c *Client) notFound(ctx context.Context, k call, res *response, apiErr *APIError) error {
+	ct := sanitize(res.header.Get("Content-Type"), 80)
+	e := &EndpointError{Method: k.method, URL: c.base + k.target(), HTTPStatus: res.status, ContentType: ct, Excerpt: apiErr.detail()}
+	if isHTML(ct, res.body) {
+		e.Reason = "a web page, from a gateway or a web server"
+		return e
+	}
+	err := c.checkBaseURL(ctx)
+	switch {
+	case err == nil:
+		return apiErr
+	case ctx.Err() != nil:
+		// apiErr is not wrapped: nothing proved it to be the API's own 404.
+		return fmt.Errorf("%s, and checking the API URL stopped: %w", apiErr.Error(), ctx.Err())
+	}
+	e.Reason = fmt.Sprintf("GET %s, the API's health check, did not confirm the base URL: %v", c.base+healthPath, err)
+	return e
+}
+
+// checkBaseURL proves the API URL with GET <api_url>/health, once per
+// client: a success is kept, a failure is checked again next time.
+func (c *Client) checkBaseURL(ctx context.Context) error {
+	if c.baseProven.Load() {
+		return nil
+	}
+	select {
+	case c.baseCheck <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.baseCheck }()
+	if c.baseProven.Load() {
+		return nil
+	}
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: healthPath, probe: true}); err != nil {
+		return err
+	}
+	c.baseProven.Store(true)
+	return nil
 }
 
 // attempt sends k once. sent reports whether a connection to the API was
