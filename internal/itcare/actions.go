@@ -74,15 +74,21 @@ func decodeAction(body []byte) (*Action, error) {
 // fallback). Any other 2xx means the work is done; it is returned as an
 // action only if its body is one (an id and an action status), so that an
 // instance returned by a synchronous answer is not taken for an action.
+// A body that is not JSON (cut short, a web page) says neither: the write
+// was accepted but what it started is unknown, an *UnknownOutcomeError.
 func (c *Client) acceptedAction(ctx context.Context, k call, res *response, fallback ActionFilter) (*Action, error) {
-	a, decodeErr := decodeAction(res.body)
+	a, err := decodeAction(res.body)
+	if err != nil {
+		return nil, &UnknownOutcomeError{Method: k.method, Path: k.target(),
+			Err: fmt.Errorf("answered %d with a body that cannot be read: %w", res.status, err)}
+	}
 	if res.status != http.StatusAccepted {
-		if decodeErr == nil && a != nil && isActionStatus(a.Status) {
+		if a != nil && isActionStatus(a.Status) {
 			return a, nil
 		}
 		return nil, nil
 	}
-	if decodeErr == nil && a != nil {
+	if a != nil {
 		return a, nil
 	}
 	found, err := c.latestRunningAction(ctx, fallback)

@@ -2,6 +2,24 @@
 // what the Terraform provider needs: OAuth2 client credentials, retries,
 // typed errors, the PostgreSQL endpoints and the action waiter.
 //
+// A write (CreatePostgreSQL, PatchPostgreSQL, DeletePostgreSQL) that fails
+// returns one of these, and only the last leaves open whether ITCare
+// applied it, so IsUnknownOutcome is the one test a caller needs:
+//
+//   - an *APIError: the API answered with an error status;
+//   - an *EndpointError: a 404 that is not the API's (see below);
+//   - an *AuthError: no token could be had, the request was not sent;
+//   - a connection error for a request that provably never left (no
+//     connection could be opened), after the retries;
+//   - an error wrapping ctx.Err() when ctx ended before the request left,
+//     or at any time for a DELETE (it is safe to send again);
+//   - an *UnknownOutcomeError for any failure after the request may have
+//     left: a dropped or reset connection, an attempt timeout, ctx ending
+//     during a create or an operation (it wraps ctx.Err() then), a gateway
+//     502/503/504, a 2xx whose body is cut short or is not JSON, a 202
+//     whose action cannot be found. For a DELETE, only when every attempt
+//     ended so.
+//
 // Where the API documentation is silent, the client assumes:
 //
 //   - A 404 on an instance or an action id means it does not exist (a
@@ -30,7 +48,8 @@
 //     or ?resourceId=<id> (existing instance); none found gives a nil action.
 //   - Any other 2xx to a write means the work is done (update_patch_party
 //     may answer 200 or 202); its body counts as an action only if it has an
-//     id and an action status.
+//     id and an action status. A 2xx body that is not JSON is an
+//     *UnknownOutcomeError, never taken for "done".
 //   - GET /databases/postgresql?name=<name> lists instances by name, as a
 //     bare array or a Spring page envelope; only names equal to <name>
 //     (ignoring ASCII case, as for host names) are kept. Page envelopes are

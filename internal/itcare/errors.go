@@ -185,13 +185,15 @@ func (e *ActionError) Error() string {
 	return s + " failed: " + e.Message
 }
 
-// UnknownOutcomeError is returned for a create or an operation (POST or
-// PATCH) when the request may have reached ITCare but no answer says what
-// happened: the connection dropped after the request was sent, a gateway
-// answered 502/503/504, or a 202 named no action that could be found. Such
-// a request is never sent again automatically, because a second create would
-// make a second instance; the caller should look the resource up instead
-// (for a create: FindPostgreSQLByName).
+// UnknownOutcomeError is returned for a write when the request may have
+// reached ITCare but no answer says what happened: the connection dropped
+// or the attempt timed out after the request was sent, a gateway answered
+// 502/503/504, a 2xx body was cut short or is not JSON, or a 202 named no
+// action that could be found. A create or an operation is never sent again
+// automatically, because a second create would make a second instance; the
+// caller should look the resource up instead (for a create:
+// FindPostgreSQLByName). A DELETE is resent, and gives this error only when
+// every attempt ended so. No other error of a write means "maybe applied".
 type UnknownOutcomeError struct {
 	Method string
 	Path   string

@@ -22,7 +22,8 @@ func postgresqlItemPath(id int64) string {
 // request without naming an action and none is in progress for the name),
 // the caller finds the instance with FindPostgreSQLByName. The request is
 // never re-sent once it may have reached ITCare; an *UnknownOutcomeError
-// says so, and the same lookup by name settles it.
+// says so, and the same lookup by name settles it. Any other error means
+// no instance was created (see the package doc for the kinds).
 func (c *Client) CreatePostgreSQL(ctx context.Context, req CreatePostgreSQLRequest) (*Action, error) {
 	c.secrets.add(req.AdmPassword)
 	k := call{method: http.MethodPost, path: postgresqlPath, body: req, redact: []string{req.AdmPassword}}
@@ -93,7 +94,8 @@ func lowerASCII(c byte) byte {
 // DeletePostgreSQL sends DELETE /databases/postgresql/{id} and returns the
 // action that removes the instance (nil if ITCare deleted it synchronously).
 // A 404 of the API gives an error for which IsNotFound is true: the
-// instance is gone.
+// instance is gone. An *UnknownOutcomeError means every attempt may have
+// reached ITCare without an answer.
 func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error) {
 	k := call{method: http.MethodDelete, path: postgresqlItemPath(id)}
 	res, err := c.do(ctx, k)
@@ -105,7 +107,9 @@ func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error
 
 // PatchPostgreSQL sends PATCH /databases/postgresql/{id}. The returned
 // action is nil when the API completed the operation synchronously
-// (update_patch_party may answer 200 without an action).
+// (update_patch_party may answer 200 without an action). It is never
+// re-sent once it may have reached ITCare: an *UnknownOutcomeError says
+// so; any other error means the operation was not applied.
 func (c *Client) PatchPostgreSQL(ctx context.Context, id int64, op Operation) (*Action, error) {
 	k := call{method: http.MethodPatch, path: postgresqlItemPath(id), body: op}
 	res, err := c.do(ctx, k)

@@ -88,6 +88,9 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 	target := k.target()
 	reauthed := false
 	retries := 0
+	// mayHaveApplied: an attempt failed after the request may have reached
+	// ITCare, and no answer of the API said what happened.
+	mayHaveApplied := false
 	for attempt := 1; ; attempt++ {
 		res, tok, sent, err := c.attempt(ctx, k, body, attempt)
 
@@ -111,6 +114,7 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 				lastErr = err
 			case idempotent:
 				lastErr = err
+				mayHaveApplied = mayHaveApplied || sent
 			default:
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}
 			}
@@ -128,6 +132,7 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 				return nil, c.notFound(ctx, k, res, apiErr)
 			case retryableStatus(res.status, idempotent):
 				lastErr = apiErr
+				mayHaveApplied = mayHaveApplied || isGatewayStatus(res.status)
 			case !idempotent && isGatewayStatus(res.status):
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: apiErr}
 			default:
@@ -136,10 +141,15 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 		}
 
 		if retries >= c.maxRetries {
-			if retries == 0 {
-				return nil, lastErr
+			if retries > 0 {
+				lastErr = fmt.Errorf("giving up after %d attempts: %w", retries+1, lastErr)
 			}
-			return nil, fmt.Errorf("giving up after %d attempts: %w", retries+1, lastErr)
+			if mayHaveApplied && k.method != http.MethodGet {
+				// A DELETE that may have been applied: the caller reads
+				// the instance rather than taking the error for a refusal.
+				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: lastErr}
+			}
+			return nil, lastErr
 		}
 		retries++
 		wait := c.backoff(retries, res)
