@@ -74,15 +74,21 @@ func decodeAction(body []byte) (*Action, error) {
 // fallback). Any other 2xx means the work is done; it is returned as an
 // action only if its body is one (an id and an action status), so that an
 // instance returned by a synchronous answer is not taken for an action.
+// A body that is not JSON (cut short, a web page) says neither: the write
+// was accepted but what it started is unknown, an *UnknownOutcomeError.
 func (c *Client) acceptedAction(ctx context.Context, k call, res *response, fallback ActionFilter) (*Action, error) {
-	a, decodeErr := decodeAction(res.body)
+	a, err := decodeAction(res.body)
+	if err != nil {
+		return nil, &UnknownOutcomeError{Method: k.method, Path: k.target(),
+			Err: fmt.Errorf("answered %d with a body that cannot be read: %w", res.status, err)}
+	}
 	if res.status != http.StatusAccepted {
-		if decodeErr == nil && a != nil && isActionStatus(a.Status) {
+		if a != nil && isActionStatus(a.Status) {
 			return a, nil
 		}
 		return nil, nil
 	}
-	if decodeErr == nil && a != nil {
+	if a != nil {
 		return a, nil
 	}
 	found, err := c.latestRunningAction(ctx, fallback)
@@ -113,8 +119,9 @@ func (c *Client) latestRunningAction(ctx context.Context, f ActionFilter) (*Acti
 	var best *Action
 	for i := range list {
 		a := &list[i]
-		// The filter may match names by substring.
-		if f.ResourceName != "" && a.ResourceName != "" && !strings.EqualFold(a.ResourceName, f.ResourceName) {
+		// The filter may match names by substring. An action that names no
+		// resource is left to the server's filter.
+		if f.ResourceName != "" && a.ResourceName != "" && !sameName(a.ResourceName, f.ResourceName) {
 			continue
 		}
 		if best == nil || submitted(a).After(submitted(best)) || (submitted(a).Equal(submitted(best)) && a.ID > best.ID) {
@@ -212,7 +219,7 @@ func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) 
 			if !warned[a.Status] {
 				warned[a.Status] = true
 				c.log.Warn(ctx, "ITCare action has an undocumented status; still waiting", map[string]any{
-					"action_id": id, "action_status": sanitize(a.Status, 40),
+					"action_id": logID(id), "action_status": sanitize(a.Status, 40),
 				})
 			}
 		}

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -204,5 +206,124 @@ func TestTokenEndpointOutageIsRetried(t *testing.T) {
 	}
 	if n := f.tokenCalls.Load(); n != 2 {
 		t.Errorf("token requests = %d, want 2", n)
+	}
+}
+
+// Whatever goes wrong at the token endpoint, the error says which setting
+// to check (Kind), names the token URL, and never shows the secret, even
+// when the answer echoes it.
+func TestTokenEndpointErrorsNameTheCulprit(t *testing.T) {
+	refused := closedAddr(t)
+	var dials atomic.Int64
+	unknownHost := &http.Client{Transport: &http.Transport{
+		DialContext: func(context.Context, string, string) (net.Conn, error) {
+			dials.Add(1)
+			return nil, &net.DNSError{Err: "no such host", Name: "accounts.example.invalid", IsNotFound: true}
+		},
+	}}
+	echo := "secret " + testClientSecret
+
+	for _, tc := range []struct {
+		name     string
+		tokenURL func(f *fakeAPI) string
+		answer   http.HandlerFunc // nil: the fake's token
+		client   *http.Client
+		kind     AuthErrorKind
+		status   int
+		calls    int64 // token requests that reach the fake (MaxRetries 2)
+		contains []string
+		check    func(t *testing.T)
+	}{
+		{name: "token URL with a trailing slash", tokenURL: func(f *fakeAPI) string { return f.tokenURL() + "/" },
+			kind: AuthTokenURL, status: 404, contains: []string{"check token_url", "404 Not Found", "404 page not found"}},
+		{name: "404 page that echoes the secret", answer: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = w.Write([]byte("<html><body>" + echo + " not found</body></html>"))
+		}, kind: AuthTokenURL, status: 404, calls: 1, contains: []string{"check token_url", "(text/html)", "secret *** not found"}},
+		{name: "HTML login page with 200", answer: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = w.Write([]byte("<!DOCTYPE html><html><title>Sign in</title></html>"))
+		}, kind: AuthTokenURL, status: 200, calls: 1, contains: []string{"check token_url", "200 OK (text/html; charset=utf-8)"}},
+		{name: "HTML 401 from a proxy", answer: func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte("<html>Proxy authentication</html>"))
+		}, kind: AuthTokenURL, status: 401, calls: 1, contains: []string{"check token_url", "Proxy authentication"}},
+		{name: "JSON without a token", answer: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, `{"status":"UP"}`)
+		}, kind: AuthTokenURL, status: 200, calls: 1, contains: []string{"check token_url", "missing access_token"}},
+		{name: "connection refused", tokenURL: func(*fakeAPI) string { return "http://" + refused + "/token" },
+			kind: AuthTokenURL, contains: []string{"check token_url", "giving up after 3 attempts", "connection refused"}},
+		{name: "unknown host", tokenURL: func(*fakeAPI) string { return "https://accounts.example.invalid/token" }, client: unknownHost,
+			kind: AuthTokenURL, contains: []string{"check token_url", "no such host"}, check: func(t *testing.T) {
+				if n := dials.Load(); n != 1 {
+					t.Errorf("%d lookups of an unknown host, want 1: it will not appear by retrying", n)
+				}
+			}},
+		{name: "invalid_client", answer: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusUnauthorized, `{"error":"invalid_client","error_description":"Invalid client or Invalid client credentials: `+echo+`"}`)
+		}, kind: AuthCredentials, status: 401, calls: 1, contains: []string{"check client_id and client_secret", "invalid_client", "credentials: secret ***"}},
+		{name: "unauthorized_client with 400", answer: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusBadRequest, `{"error":"unauthorized_client","error_description":"Client not enabled to retrieve service account"}`)
+		}, kind: AuthCredentials, status: 400, calls: 1, contains: []string{"check client_id and client_secret", "unauthorized_client"}},
+		{name: "401 without a body", answer: func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusUnauthorized)
+		}, kind: AuthCredentials, status: 401, calls: 1, contains: []string{"check client_id and client_secret", "401 Unauthorized"}},
+		{name: "503 on every attempt", answer: func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusServiceUnavailable, nil)
+		}, kind: AuthUnavailable, status: 503, calls: 3, contains: []string{"unavailable, try again later", "giving up after 3 attempts", "503 Service Unavailable"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, okInstance)
+			f.tokenHandler = tc.answer
+			tokenURL := f.tokenURL()
+			if tc.tokenURL != nil {
+				tokenURL = tc.tokenURL(f)
+			}
+			c := newTestClient(t, f, func(cfg *Config) {
+				cfg.TokenURL, cfg.HTTPClient, cfg.MaxRetries = tokenURL, tc.client, 2
+			})
+			recordSleeps(c)
+			_, err := c.GetPostgreSQL(context.Background(), 7)
+			var authErr *AuthError
+			if !errors.As(err, &authErr) {
+				t.Fatalf("err = %v, want an *AuthError", err)
+			}
+			if authErr.Kind != tc.kind || authErr.HTTPStatus != tc.status || authErr.TokenURL != tokenURL {
+				t.Errorf("AuthError = %+v, want kind %v, status %d, token URL %s", authErr, tc.kind, tc.status, tokenURL)
+			}
+			msg := err.Error()
+			for _, want := range append(tc.contains, tokenURL) {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q lacks %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, testClientSecret) {
+				t.Errorf("error %q shows the client secret", msg)
+			}
+			if n := f.tokenCalls.Load(); n != tc.calls {
+				t.Errorf("%d token requests, want %d", n, tc.calls)
+			}
+			if n := f.apiCalls.Load(); n != 0 {
+				t.Errorf("%d API requests, want none", n)
+			}
+			if tc.check != nil {
+				tc.check(t)
+			}
+		})
+	}
+}
+
+// A token URL may carry a user and password; neither reaches an error.
+func TestTokenURLUserinfoIsNotShown(t *testing.T) {
+	f := newFakeAPI(t, okInstance)
+	f.tokenHandler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNotFound) }
+	withUser := strings.Replace(f.tokenURL(), "http://", "http://proxyuser:pr0xy-pass@", 1)
+	c := newTestClient(t, f, func(cfg *Config) { cfg.TokenURL = withUser })
+	_, err := c.GetPostgreSQL(context.Background(), 7)
+	var authErr *AuthError
+	if !errors.As(err, &authErr) || authErr.TokenURL != f.tokenURL() || strings.Contains(err.Error(), "pr0xy-pass") {
+		t.Errorf("err = %v, want an *AuthError naming %s without its password", err, f.tokenURL())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -46,7 +47,8 @@ type Config struct {
 	UserAgent string
 	// HTTPClient supplies the base transport (default: a pooled transport).
 	HTTPClient *http.Client
-	// Logger receives one event per HTTP attempt; it never sees a secret.
+	// Logger receives one event per HTTP attempt and per token request; it
+	// never sees a secret or a token.
 	Logger Logger
 }
 
@@ -80,6 +82,11 @@ type Client struct {
 	// request in an error or an action's message, so every error the
 	// client returns has them removed, whatever call it comes from.
 	secrets secretSet
+	// baseProven is set once an answer proved that base is the API's base
+	// URL; until then a 404 is checked (see notFound). baseCheck lets one
+	// goroutine at a time check.
+	baseProven atomic.Bool
+	baseCheck  chan struct{}
 
 	// Tests replace these to control time and jitter.
 	now    func() time.Time
@@ -149,8 +156,9 @@ func NewClient(cfg Config) (*Client, error) {
 		now:        time.Now,
 		sleep:      sleepCtx,
 		jitter:     rand.Int64N,
+		baseCheck:  make(chan struct{}, 1),
 	}
-	c.tokens = newTokenCache(cfg, hc, func() time.Time { return c.now() })
+	c.tokens = newTokenCache(cfg, hc, log, func() time.Time { return c.now() })
 	return c, nil
 }
 

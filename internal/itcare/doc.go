@@ -2,11 +2,42 @@
 // what the Terraform provider needs: OAuth2 client credentials, retries,
 // typed errors, the PostgreSQL endpoints and the action waiter.
 //
+// A write (CreatePostgreSQL, PatchPostgreSQL, DeletePostgreSQL) that fails
+// returns one of these, and only the last leaves open whether ITCare
+// applied it, so IsUnknownOutcome is the one test a caller needs:
+//
+//   - an *APIError: the API answered with an error status;
+//   - an *EndpointError: a 404 that is not the API's (see below);
+//   - an *AuthError: no token could be had, the request was not sent;
+//   - a connection error for a request that provably never left (no
+//     connection could be opened), after the retries;
+//   - an error wrapping ctx.Err() when ctx ended before the request left,
+//     or at any time for a DELETE (it is safe to send again);
+//   - an *UnknownOutcomeError for any failure after the request may have
+//     left: a dropped or reset connection, an attempt timeout, ctx ending
+//     during a create or an operation (it wraps ctx.Err() then), a gateway
+//     502/503/504, a 2xx whose body is cut short or is not JSON, a 202
+//     whose action cannot be found. For a DELETE, only when every attempt
+//     ended so.
+//
 // Where the API documentation is silent, the client assumes:
 //
 //   - A 404 on an instance or an action id means it does not exist (a
-//     deleted instance is gone; DELETE answering 404 means already deleted).
-//     Right after a 202 an action id may not be readable yet: WaitForAction
+//     deleted instance is gone; DELETE answering 404 means already deleted)
+//     only when it is the API's own answer. A web page (text/html, or a
+//     body starting with "<") never is: it comes from a gateway. Any other
+//     404 (the documented JSON, Spring's default body, an empty body, plain
+//     text) is the API's once the base URL is proven: by a JSON 2xx from
+//     under it, or else by GET <api_url>/health (the documented health
+//     check) answering 2xx, made once per client and kept once it
+//     succeeded. A body alone proves nothing, since a gateway or another
+//     Spring service answers an unknown path with the same shapes. Every
+//     other 404 is an *EndpointError, for which IsNotFound is false.
+//     Fallback: if /health ever stops being served under the base URL,
+//     a deleted instance whose 404 is the client's first answer reads as
+//     an *EndpointError, never as gone; once the base is proven, a
+//     gateway's non-HTML 404 would read as gone.
+//   - Right after a 202 an action id may not be readable yet: WaitForAction
 //     tolerates 3 consecutive 404s.
 //   - A 202 body's "id" is the action id and "internalId" the id of the
 //     instance it works on; for a create, the new instance's id. A create
@@ -17,11 +48,15 @@
 //     or ?resourceId=<id> (existing instance); none found gives a nil action.
 //   - Any other 2xx to a write means the work is done (update_patch_party
 //     may answer 200 or 202); its body counts as an action only if it has an
-//     id and an action status.
+//     id and an action status. A 2xx body that is not JSON is an
+//     *UnknownOutcomeError, never taken for "done".
 //   - GET /databases/postgresql?name=<name> lists instances by name, as a
 //     bare array or a Spring page envelope; only names equal to <name>
-//     (ignoring case, as for host names) are kept. Page envelopes are
-//     0-based and read until "last" (at most 100 pages).
+//     (ignoring ASCII case, as for host names) are kept. Page envelopes are
+//     0-based and read until "last" (at most 100 pages). The same rule
+//     picks the action of a create in GET /actions?resourceName=<name>,
+//     where an action without a resourceName is left to the server's
+//     filter.
 //   - GET /actions answers a bare array (an envelope is accepted too) and
 //     takes several statuses as a repeated "statuses" parameter.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
@@ -37,6 +72,13 @@
 //     request: retried for GET and DELETE, an UnknownOutcomeError for a
 //     create or an operation. 500 is the API's own answer: retried for GET
 //     and DELETE only.
+//   - The token endpoint is Keycloak's: an OAuth2 error ("error") or a 401
+//     means it refused the client (AuthCredentials: client_id and
+//     client_secret). A web page, a 404 or another status without an
+//     OAuth2 error, a 2xx without a token, an unknown host or no connection
+//     mean the token URL is wrong (AuthTokenURL). 429 and 5xx
+//     (AuthUnavailable) and refused or cut connections are retried like
+//     an API request.
 //   - A 401 from the API means the token expired or was revoked: a new
 //     token is fetched and the request sent once more.
 //   - Tokens are renewed with a new client-credentials grant (no refresh

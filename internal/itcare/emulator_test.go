@@ -2,8 +2,10 @@ package itcare_test
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +54,10 @@ func TestAgainstEmulator(t *testing.T) {
 			return done
 		}
 	}
+	// patch sends an operation the way the provider does.
+	patch := func(id int64, op string, opts any) (*itcare.Action, error) {
+		return c.PatchPostgreSQL(ctx, id, itcare.Operation{Operation: op, Options: opts})
+	}
 	get := func(id int64) *itcare.PostgreSQL {
 		t.Helper()
 		p, err := c.GetPostgreSQL(ctx, id)
@@ -99,8 +105,8 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 
 	// A second write while an action runs is a conflict.
-	a, err := c.ResizePostgreSQL(ctx, id, "4cpu8gb")
-	if _, err2 := c.StopPostgreSQL(ctx, id); !itcare.IsConflict(err2) {
+	a, err := patch(id, itcare.OpResize, itcare.ResizeOptions{Sizing: "4cpu8gb"})
+	if _, err2 := patch(id, itcare.OpStop, nil); !itcare.IsConflict(err2) {
 		t.Errorf("write during an action: %v, want a conflict", err2)
 	}
 	run("resize")(a, err)
@@ -109,21 +115,21 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 
 	running := get(id).Status
-	run("stop")(c.StopPostgreSQL(ctx, id))
+	run("stop")(patch(id, itcare.OpStop, nil))
 	if p := get(id); p.Status == running {
 		t.Errorf("status after stop = %q", p.Status)
 	}
-	run("start")(c.StartPostgreSQL(ctx, id))
+	run("start")(patch(id, itcare.OpStart, nil))
 	if p := get(id); p.Status != running {
 		t.Errorf("status after start = %q, want %q", p.Status, running)
 	}
 
-	run("update_monitoring")(c.UpdatePostgreSQLMonitoring(ctx, id, itcare.MonitoringOptions{State: true, OnCall: true}))
+	run("update_monitoring")(patch(id, itcare.OpUpdateMonitoring, itcare.MonitoringOptions{State: true, OnCall: true}))
 	if p := get(id); !p.MonitoringEnabled || !p.MonitoringOnCallEnabled {
 		t.Errorf("monitoring = %v, on call = %v", p.MonitoringEnabled, p.MonitoringOnCallEnabled)
 	}
 
-	run("update_patch_party")(c.UpdatePostgreSQLPatchParty(ctx, id, itcare.PatchPartyUpdate{Excluded: true, ExclusionReason: "patched by the team"}))
+	run("update_patch_party")(patch(id, itcare.OpUpdatePatchParty, itcare.PatchPartyOptions{PatchParty: itcare.PatchPartyUpdate{Excluded: true, ExclusionReason: "patched by the team"}}))
 	if p := get(id); p.PatchParty == nil || !p.PatchParty.Excluded {
 		t.Errorf("patch party = %+v", p.PatchParty)
 	}
@@ -137,13 +143,13 @@ func TestAgainstEmulator(t *testing.T) {
 		t.Fatalf("databases = %v, %v", dbs, err)
 	}
 	ext := exts[len(exts)-1].Name
-	run("install_extension")(c.InstallPostgreSQLExtensions(ctx, id, dbs[0].Name, ext))
+	run("install_extension")(patch(id, itcare.OpInstallExtension, itcare.InstallExtensionOptions{DBName: dbs[0].Name, ExtensionsList: []itcare.ExtensionName{{Name: ext}}}))
 	dbs, err = c.GetPostgreSQLDatabases(ctx, id)
 	if err != nil || !slices.ContainsFunc(dbs[0].Extensions, func(e itcare.DatabaseExtension) bool { return e.Name == ext }) {
 		t.Errorf("databases after install = %+v, %v", dbs, err)
 	}
 
-	run("restore")(c.RestorePostgreSQL(ctx, id, itcare.RestoreOptions{
+	run("restore")(patch(id, itcare.OpRestore, itcare.RestoreOptions{
 		SourceID: source.ID, Stop: "BEFORE", Timestamp: time.Now().Add(-time.Second).Format("2006-01-02T15:04:05.000-07:00"),
 	}))
 
@@ -152,12 +158,12 @@ func TestAgainstEmulator(t *testing.T) {
 		t.Fatalf("versions = %v, %v", versions, err)
 	}
 	target := slices.Max(versions)
-	run("upgrade")(c.UpgradePostgreSQL(ctx, id, itcare.UpgradeOptions{TargetVersion: strconv.FormatInt(target, 10), ChangeReference: "RFC 1234"}))
+	run("upgrade")(patch(id, itcare.OpUpgrade, itcare.UpgradeOptions{TargetVersion: strconv.FormatInt(target, 10), ChangeReference: "RFC 1234"}))
 	if p := get(id); p.Version != strconv.FormatInt(target, 10) {
 		t.Errorf("version after upgrade = %q, want %d", p.Version, target)
 	}
 
-	run("enable_ha")(c.EnablePostgreSQLHA(ctx, id, itcare.EnableHAOptions{ReplicationLag: 50}))
+	run("enable_ha")(patch(id, itcare.OpEnableHA, itcare.EnableHAOptions{ReplicationLag: 50}))
 	if p := get(id); p.Topology != "HA" {
 		t.Errorf("topology after enable_ha = %q", p.Topology)
 	}
@@ -175,5 +181,36 @@ func TestAgainstEmulator(t *testing.T) {
 		if _, err := c.GetPostgreSQL(ctx, p.ID); !itcare.IsNotFound(err) {
 			t.Errorf("read after delete: %v, want not found", err)
 		}
+	}
+}
+
+// TestWrongAPIURLNeverLosesAnInstance points a client at the emulator
+// without the /itcare suffix: the emulator answers its documented JSON 404
+// for the unknown path, which must not read as "the instance is gone".
+func TestWrongAPIURLNeverLosesAnInstance(t *testing.T) {
+	s := startEmulator(t)
+	ctx := context.Background()
+	good := emulatorClient(t, s, 0)
+	a, err := good.CreatePostgreSQL(ctx, createRequest("pgwrongurl01", "Str0ng!Passw0rd"))
+	if err != nil || a == nil || a.InternalID == 0 {
+		t.Fatalf("create: %+v, %v", a, err)
+	}
+
+	wrong, err := itcare.NewClient(itcare.Config{
+		APIURL: strings.TrimSuffix(s.APIURL(), "/itcare"), TokenURL: s.TokenURL(), ClientID: s.ClientID(), ClientSecret: s.ClientSecret(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = wrong.GetPostgreSQL(ctx, a.InternalID)
+	var endpointErr *itcare.EndpointError
+	if itcare.IsNotFound(err) || !errors.As(err, &endpointErr) {
+		t.Fatalf("read through a wrong API URL: %v, want an *EndpointError", err)
+	}
+	if _, err := good.GetPostgreSQL(ctx, a.InternalID); err != nil {
+		t.Errorf("read through the right API URL: %v", err)
+	}
+	if _, err := good.GetPostgreSQL(ctx, a.InternalID+1000); !itcare.IsNotFound(err) {
+		t.Errorf("read of an unknown id: %v, want not found", err)
 	}
 }

@@ -36,6 +36,14 @@ func (e *APIError) Error() string {
 	if t := http.StatusText(e.HTTPStatus); t != "" {
 		b.WriteString(" " + t)
 	}
+	if detail := e.detail(); detail != "" {
+		b.WriteString(": " + detail)
+	}
+	return b.String()
+}
+
+// detail is what the answer said: its documented fields, else an excerpt.
+func (e *APIError) detail() string {
 	detail := e.ErrorCode
 	if e.ErrorDesc != "" {
 		if detail == "" {
@@ -52,10 +60,7 @@ func (e *APIError) Error() string {
 	if detail == "" {
 		detail = e.Excerpt
 	}
-	if detail != "" {
-		b.WriteString(": " + detail)
-	}
-	return b.String()
+	return detail
 }
 
 // newAPIError builds an APIError from an error answer. Decoding is lenient:
@@ -180,13 +185,15 @@ func (e *ActionError) Error() string {
 	return s + " failed: " + e.Message
 }
 
-// UnknownOutcomeError is returned for a create or an operation (POST or
-// PATCH) when the request may have reached ITCare but no answer says what
-// happened: the connection dropped after the request was sent, a gateway
-// answered 502/503/504, or a 202 named no action that could be found. Such
-// a request is never sent again automatically, because a second create would
-// make a second instance; the caller should look the resource up instead
-// (for a create: FindPostgreSQLByName).
+// UnknownOutcomeError is returned for a write when the request may have
+// reached ITCare but no answer says what happened: the connection dropped
+// or the attempt timed out after the request was sent, a gateway answered
+// 502/503/504, a 2xx body was cut short or is not JSON, or a 202 named no
+// action that could be found. A create or an operation is never sent again
+// automatically, because a second create would make a second instance; the
+// caller should look the resource up instead (for a create:
+// FindPostgreSQLByName). A DELETE is resent, and gives this error only when
+// every attempt ended so. No other error of a write means "maybe applied".
 type UnknownOutcomeError struct {
 	Method string
 	Path   string
@@ -201,30 +208,132 @@ func (e *UnknownOutcomeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
 
-// AuthError is returned when the token endpoint rejects the client
-// credentials. It never contains the client secret.
+// AuthErrorKind says which setting an AuthError points at.
+type AuthErrorKind int
+
+const (
+	// AuthCredentials means the token endpoint answered and refused the client
+	// (401, or an OAuth2 error such as invalid_client): check the client id
+	// and secret.
+	AuthCredentials AuthErrorKind = iota
+	// AuthTokenURL means the token URL does not lead to an OAuth2 token
+	// endpoint: it answered 404 or another status without an OAuth2 error,
+	// a web page, something that is not a token, or could not be reached.
+	AuthTokenURL
+	// AuthUnavailable means the token endpoint kept answering 429 or 5xx.
+	AuthUnavailable
+)
+
+// String names the kind the way the provider's settings do.
+func (k AuthErrorKind) String() string {
+	switch k {
+	case AuthCredentials:
+		return "client credentials"
+	case AuthTokenURL:
+		return "token URL"
+	case AuthUnavailable:
+		return "token endpoint unavailable"
+	}
+	return fmt.Sprintf("AuthErrorKind(%d)", int(k))
+}
+
+// AuthError is returned when no token could be had: the API request was
+// not sent. Kind tells what to check. It never contains the client secret
+// or a token.
 type AuthError struct {
-	TokenURL   string
-	HTTPStatus int
+	Kind AuthErrorKind
+	// TokenURL is the token endpoint, without any user:password.
+	TokenURL string
+	// HTTPStatus and ContentType describe the answer; 0 and "" when none
+	// came.
+	HTTPStatus  int
+	ContentType string
 	// Code and Description are the OAuth2 "error" and "error_description".
 	Code        string
 	Description string
+	// Excerpt is a short, sanitized excerpt of an answer without an OAuth2
+	// error (a web page, for instance).
+	Excerpt string
+	// Err is the failure when no answer, or no readable one, came.
+	Err error
+
+	// temporary marks a failure that may pass (429, 5xx, a refused or cut
+	// connection): the request is retried like any other.
+	temporary bool
 }
 
-// Error names the token URL and the answer, and what to check.
+// Error names the token URL, the answer and what to check.
 func (e *AuthError) Error() string {
-	s := fmt.Sprintf("ITCare authentication failed: check client_id and client_secret (token URL %s): %d %s",
-		e.TokenURL, e.HTTPStatus, http.StatusText(e.HTTPStatus))
+	var b strings.Builder
+	switch e.Kind {
+	case AuthCredentials:
+		fmt.Fprintf(&b, "ITCare authentication failed: check client_id and client_secret (token URL %s)", e.TokenURL)
+	case AuthUnavailable:
+		fmt.Fprintf(&b, "ITCare token endpoint unavailable, try again later (token URL %s)", e.TokenURL)
+	default:
+		fmt.Fprintf(&b, "ITCare token request failed: check token_url, %s does not answer as an OAuth2 token endpoint", e.TokenURL)
+	}
+	if e.HTTPStatus != 0 {
+		ct := e.ContentType
+		if e.Kind == AuthCredentials {
+			ct = "" // the endpoint is right: its media type is no clue
+		}
+		writeAnswer(&b, e.HTTPStatus, ct)
+	}
 	if e.Code != "" {
-		s += ": " + e.Code
+		b.WriteString(": " + e.Code)
 	}
 	if e.Description != "" {
-		s += " (" + e.Description + ")"
+		b.WriteString(" (" + e.Description + ")")
 	}
-	return s
+	if e.Excerpt != "" {
+		b.WriteString(": " + e.Excerpt)
+	}
+	if e.Err != nil {
+		b.WriteString(": " + e.Err.Error())
+	}
+	return b.String()
 }
 
-// IsNotFound reports whether err is an API 404.
+// Unwrap returns the connection failure, if any.
+func (e *AuthError) Unwrap() error { return e.Err }
+
+// EndpointError is a 404 that is not the ITCare API's own answer: a web
+// page from a gateway, or any answer under an API URL that is not proven
+// to be the API's base (an api_url without its /itcare suffix, a typo, a
+// proxy that routes elsewhere). IsNotFound is false for it: nothing says
+// that the instance or the action is gone.
+type EndpointError struct {
+	// URL is the full URL requested, API URL included.
+	Method, URL string
+	HTTPStatus  int
+	// Excerpt is a short, sanitized excerpt of the answer; Reason says why
+	// the answer is not taken for the API's.
+	ContentType, Excerpt, Reason string
+}
+
+// Error names the URL, the answer and the setting to check.
+func (e *EndpointError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s", e.Method, e.URL)
+	writeAnswer(&b, e.HTTPStatus, e.ContentType)
+	if e.Excerpt != "" {
+		b.WriteString(": " + e.Excerpt)
+	}
+	fmt.Fprintf(&b, "; this is not an answer of the ITCare API (%s): check api_url, the base of the API paths, such as %s", e.Reason, DefaultAPIURL)
+	return b.String()
+}
+
+// writeAnswer writes ": 404 Not Found (text/html)".
+func writeAnswer(b *strings.Builder, status int, contentType string) {
+	fmt.Fprintf(b, ": %d %s", status, http.StatusText(status))
+	if contentType != "" {
+		b.WriteString(" (" + contentType + ")")
+	}
+}
+
+// IsNotFound reports whether the API itself said that the instance or the
+// action does not exist: an API 404. An *EndpointError is not one.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsConflict reports whether err is an API 409 (an action already runs on the resource).

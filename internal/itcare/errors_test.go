@@ -13,6 +13,7 @@ func TestAPIErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		status   int
+		ctype    string
 		body     string
 		send     func(*Client) error
 		want     string
@@ -21,35 +22,35 @@ func TestAPIErrors(t *testing.T) {
 		conflict bool
 	}{
 		{
-			name: "documented JSON body", status: 400,
+			name: "documented JSON body", status: 400, ctype: mediaTypeV1,
 			body: `{"status":"BAD_REQUEST","errorCode":"INVALID_FIELD_VALUE","errorDesc":"sizing","errorMessage":"Error on field 'sizing'","traceId":"abc"}`,
-			send: func(c *Client) error { _, err := c.ResizePostgreSQL(context.Background(), 123, "9cpu"); return err },
+			send: func(c *Client) error { _, err := patch(c, 123, OpResize, ResizeOptions{Sizing: "9cpu"}); return err },
 			want: `PATCH /databases/postgresql/123: 400 Bad Request: INVALID_FIELD_VALUE on "sizing": Error on field 'sizing'`,
 			code: "INVALID_FIELD_VALUE",
 		},
 		{
-			name: "empty body", status: 404,
+			name: "empty body", status: 404, ctype: "application/json",
 			send:     func(c *Client) error { _, err := c.GetPostgreSQL(context.Background(), 9); return err },
 			want:     `GET /databases/postgresql/9: 404 Not Found`,
 			notFound: true,
 		},
 		{
-			name: "HTML body", status: 400,
+			name: "HTML body", status: 400, ctype: "text/html",
 			body: "<html><head><title>Error</title></head>\n<body><h1>Request\trejected</h1>\x00</body></html>",
 			send: func(c *Client) error { _, err := c.GetPostgreSQLNodes(context.Background(), 9); return err },
 			want: `GET /databases/postgresql/9/nodes: 400 Bad Request: Error Request rejected`,
 		},
 		{
-			name: "Spring default body", status: 409,
+			name: "Spring default body", status: 409, ctype: "application/json",
 			body:     `{"timestamp":"2025-07-06T11:01:21.263+00:00","status":409,"error":"Conflict","message":"an action is in progress","path":"/itcare/databases/postgresql/9"}`,
-			send:     func(c *Client) error { _, err := c.StopPostgreSQL(context.Background(), 9); return err },
+			send:     func(c *Client) error { _, err := patch(c, 9, OpStop, nil); return err },
 			want:     `PATCH /databases/postgresql/9: 409 Conflict: an action is in progress`,
 			conflict: true,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-				w.Header().Set("Content-Type", "text/html")
+				w.Header().Set("Content-Type", tc.ctype)
 				w.WriteHeader(tc.status)
 				fmt.Fprint(w, tc.body)
 			})

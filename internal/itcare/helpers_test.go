@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -40,6 +41,10 @@ type fakeAPI struct {
 	tokenDelay   time.Duration
 	tokenCalls   atomic.Int64
 	apiCalls     atomic.Int64 // every API request, refused ones too
+	// health answers GET /itcare/health (default: 200 {"status":"UP"});
+	// its calls are counted apart from the API's.
+	health      http.HandlerFunc
+	healthCalls atomic.Int64
 
 	mu       sync.Mutex
 	valid    map[string]bool
@@ -57,6 +62,7 @@ func newFakeAPI(t *testing.T, api func(w http.ResponseWriter, r *http.Request, n
 	mux := http.NewServeMux()
 	mux.HandleFunc("/token", f.token)
 	mux.HandleFunc("/itcare/", f.serve)
+	mux.HandleFunc("/itcare/health", f.serveHealth)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
@@ -106,6 +112,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	f.api(w, r, n)
 }
 
+func (f *fakeAPI) serveHealth(w http.ResponseWriter, r *http.Request) {
+	f.healthCalls.Add(1)
+	if f.health != nil {
+		f.health(w, r)
+		return
+	}
+	writeJSON(w, http.StatusOK, `{"status":"UP"}`)
+}
+
 // revokeAll makes every issued token invalid, as an expiry on the server
 // side would.
 func (f *fakeAPI) revokeAll() {
@@ -144,6 +159,11 @@ func newTestClient(t *testing.T, f *fakeAPI, mutate ...func(*Config)) *Client {
 	return c
 }
 
+// patch sends an operation the way the provider does.
+func patch(c *Client, id int64, op string, opts any) (*Action, error) {
+	return c.PatchPostgreSQL(context.Background(), id, Operation{Operation: op, Options: opts})
+}
+
 // recordSleeps replaces the client's sleep: waits are recorded, not slept,
 // but a done context still ends them.
 func recordSleeps(c *Client) *[]time.Duration {
@@ -180,6 +200,18 @@ func fixture(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// closedAddr returns a loopback address where nothing listens.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
 }
 
 // dropRequest closes the connection without an answer.

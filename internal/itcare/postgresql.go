@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 )
 
 const postgresqlPath = "/databases/postgresql"
@@ -23,7 +22,8 @@ func postgresqlItemPath(id int64) string {
 // request without naming an action and none is in progress for the name),
 // the caller finds the instance with FindPostgreSQLByName. The request is
 // never re-sent once it may have reached ITCare; an *UnknownOutcomeError
-// says so, and the same lookup by name settles it.
+// says so, and the same lookup by name settles it. Any other error means
+// no instance was created (see the package doc for the kinds).
 func (c *Client) CreatePostgreSQL(ctx context.Context, req CreatePostgreSQLRequest) (*Action, error) {
 	c.secrets.add(req.AdmPassword)
 	k := call{method: http.MethodPost, path: postgresqlPath, body: req, redact: []string{req.AdmPassword}}
@@ -35,7 +35,8 @@ func (c *Client) CreatePostgreSQL(ctx context.Context, req CreatePostgreSQLReque
 }
 
 // GetPostgreSQL sends GET /databases/postgresql/{id}. A deleted or unknown
-// instance gives an error for which IsNotFound is true.
+// instance gives an error for which IsNotFound is true; a 404 that is not
+// the API's own gives an *EndpointError.
 func (c *Client) GetPostgreSQL(ctx context.Context, id int64) (*PostgreSQL, error) {
 	var p PostgreSQL
 	if err := c.getJSON(ctx, postgresqlItemPath(id), nil, &p); err != nil {
@@ -51,8 +52,9 @@ func (c *Client) GetPostgreSQL(ctx context.Context, id int64) (*PostgreSQL, erro
 
 // FindPostgreSQLByName sends GET /databases/postgresql?name=<name> and
 // returns the instances named name. The answer may be a JSON array or a
-// page envelope; every page is read. Names compare case-insensitively,
-// because the API may filter by substring and instance names are host names.
+// page envelope; every page is read. The API may filter by substring, so
+// only names equal to name are kept, ignoring ASCII case as host names do
+// (instance names are host names).
 func (c *Client) FindPostgreSQLByName(ctx context.Context, name string) ([]PostgreSQL, error) {
 	all, err := listAll(ctx, c, postgresqlPath, url.Values{"name": {name}}, func(p PostgreSQL) int64 { return p.ID })
 	if err != nil {
@@ -60,16 +62,40 @@ func (c *Client) FindPostgreSQLByName(ctx context.Context, name string) ([]Postg
 	}
 	var out []PostgreSQL
 	for _, p := range all {
-		if strings.EqualFold(p.Name, name) {
+		if sameName(p.Name, name) {
 			out = append(out, p)
 		}
 	}
 	return out, nil
 }
 
+// sameName compares names as host names: ASCII letters ignore case, any
+// other character must be equal. strings.EqualFold would also take the
+// Kelvin sign for a "k" or "ſ" for an "s".
+func sameName(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range len(a) {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
 // DeletePostgreSQL sends DELETE /databases/postgresql/{id} and returns the
 // action that removes the instance (nil if ITCare deleted it synchronously).
-// A 404 gives an error for which IsNotFound is true: the instance is gone.
+// A 404 of the API gives an error for which IsNotFound is true: the
+// instance is gone. An *UnknownOutcomeError means every attempt may have
+// reached ITCare without an answer.
 func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error) {
 	k := call{method: http.MethodDelete, path: postgresqlItemPath(id)}
 	res, err := c.do(ctx, k)
@@ -81,7 +107,9 @@ func (c *Client) DeletePostgreSQL(ctx context.Context, id int64) (*Action, error
 
 // PatchPostgreSQL sends PATCH /databases/postgresql/{id}. The returned
 // action is nil when the API completed the operation synchronously
-// (update_patch_party may answer 200 without an action).
+// (update_patch_party may answer 200 without an action). It is never
+// re-sent once it may have reached ITCare: an *UnknownOutcomeError says
+// so; any other error means the operation was not applied.
 func (c *Client) PatchPostgreSQL(ctx context.Context, id int64, op Operation) (*Action, error) {
 	k := call{method: http.MethodPatch, path: postgresqlItemPath(id), body: op}
 	res, err := c.do(ctx, k)
@@ -96,50 +124,9 @@ func (c *Client) StartPostgreSQL(ctx context.Context, id int64) (*Action, error)
 	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpStart})
 }
 
-// StopPostgreSQL runs the stop operation.
-func (c *Client) StopPostgreSQL(ctx context.Context, id int64) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpStop})
-}
-
-// ResizePostgreSQL runs the resize operation with a node sizing such as "2cpu4gb".
-func (c *Client) ResizePostgreSQL(ctx context.Context, id int64, sizing string) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpResize, Options: ResizeOptions{Sizing: sizing}})
-}
-
-// RestorePostgreSQL runs the restore operation on the destination instance id.
-func (c *Client) RestorePostgreSQL(ctx context.Context, id int64, opts RestoreOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpRestore, Options: opts})
-}
-
-// EnablePostgreSQLHA runs the enable_ha operation.
-func (c *Client) EnablePostgreSQLHA(ctx context.Context, id int64, opts EnableHAOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpEnableHA, Options: opts})
-}
-
 // UpdatePostgreSQLMonitoring runs the update_monitoring operation.
 func (c *Client) UpdatePostgreSQLMonitoring(ctx context.Context, id int64, opts MonitoringOptions) (*Action, error) {
 	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpdateMonitoring, Options: opts})
-}
-
-// UpdatePostgreSQLPatchParty runs the update_patch_party operation. The
-// action is nil when ITCare applied it synchronously.
-func (c *Client) UpdatePostgreSQLPatchParty(ctx context.Context, id int64, pp PatchPartyUpdate) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: pp}})
-}
-
-// InstallPostgreSQLExtensions runs the install_extension operation for
-// the extensions names in database dbName.
-func (c *Client) InstallPostgreSQLExtensions(ctx context.Context, id int64, dbName string, names ...string) (*Action, error) {
-	opts := InstallExtensionOptions{DBName: dbName, ExtensionsList: make([]ExtensionName, 0, len(names))}
-	for _, n := range names {
-		opts.ExtensionsList = append(opts.ExtensionsList, ExtensionName{Name: n})
-	}
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpInstallExtension, Options: opts})
-}
-
-// UpgradePostgreSQL runs the upgrade operation.
-func (c *Client) UpgradePostgreSQL(ctx context.Context, id int64, opts UpgradeOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpgrade, Options: opts})
 }
 
 // GetPostgreSQLDatabases sends GET /databases/postgresql/{id}/databases.

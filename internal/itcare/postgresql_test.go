@@ -147,31 +147,17 @@ func TestPatchOperationsSendThePageBodies(t *testing.T) {
 	if err := json.Unmarshal(fixture(t, "patch_examples.json"), &examples); err != nil {
 		t.Fatal(err)
 	}
-	ops := []func(c *Client) (*Action, error){
-		func(c *Client) (*Action, error) { return c.StartPostgreSQL(context.Background(), 1234) },
-		func(c *Client) (*Action, error) { return c.StopPostgreSQL(context.Background(), 1234) },
-		func(c *Client) (*Action, error) { return c.ResizePostgreSQL(context.Background(), 1234, "2cpu4gb") },
-		func(c *Client) (*Action, error) {
-			return c.RestorePostgreSQL(context.Background(), 1234, RestoreOptions{SourceID: 1234, Stop: "BEFORE", Timestamp: "2022-11-02T09:32:02.000+00:00"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.EnablePostgreSQLHA(context.Background(), 1234, EnableHAOptions{ReplicationLag: 50, ChangeReference: "000"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLMonitoring(context.Background(), 1234, MonitoringOptions{State: true, OnCall: true})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: false, PatchGroup: "3"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: true, ExclusionReason: "I want to handle this by myself"})
-		},
-		func(c *Client) (*Action, error) {
-			return c.InstallPostgreSQLExtensions(context.Background(), 1234, "mydb", "ext1", "ext2")
-		},
-		func(c *Client) (*Action, error) {
-			return c.UpgradePostgreSQL(context.Background(), 1234, UpgradeOptions{TargetVersion: "12", ChangeReference: "RFC 1234"})
-		},
+	ops := []Operation{
+		{Operation: OpStart},
+		{Operation: OpStop},
+		{Operation: OpResize, Options: ResizeOptions{Sizing: "2cpu4gb"}},
+		{Operation: OpRestore, Options: RestoreOptions{SourceID: 1234, Stop: "BEFORE", Timestamp: "2022-11-02T09:32:02.000+00:00"}},
+		{Operation: OpEnableHA, Options: EnableHAOptions{ReplicationLag: 50, ChangeReference: "000"}},
+		{Operation: OpUpdateMonitoring, Options: MonitoringOptions{State: true, OnCall: true}},
+		{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: false, PatchGroup: "3"}}},
+		{Operation: OpUpdatePatchParty, Options: PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: true, ExclusionReason: "I want to handle this by myself"}}},
+		{Operation: OpInstallExtension, Options: InstallExtensionOptions{DBName: "mydb", ExtensionsList: []ExtensionName{{Name: "ext1"}, {Name: "ext2"}}}},
+		{Operation: OpUpgrade, Options: UpgradeOptions{TargetVersion: "12", ChangeReference: "RFC 1234"}},
 	}
 	if len(ops) != len(examples) {
 		t.Fatalf("%d operations for %d examples", len(ops), len(examples))
@@ -181,7 +167,7 @@ func TestPatchOperationsSendThePageBodies(t *testing.T) {
 	})
 	c := newTestClient(t, f)
 	for i, op := range ops {
-		a, err := op(c)
+		a, err := c.PatchPostgreSQL(context.Background(), 1234, op)
 		if err != nil {
 			t.Fatalf("example %d: %v", i, err)
 		}
@@ -234,7 +220,7 @@ func TestSynchronousAnswersToWrites(t *testing.T) {
 				_, _ = w.Write([]byte(tc.body))
 			})
 			c := newTestClient(t, f)
-			a, err := c.UpdatePostgreSQLPatchParty(context.Background(), 1234, PatchPartyUpdate{Excluded: true, ExclusionReason: "x"})
+			a, err := patch(c, 1234, OpUpdatePatchParty, PatchPartyOptions{PatchParty: PatchPartyUpdate{Excluded: true, ExclusionReason: "x"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -272,7 +258,7 @@ func TestEmpty202FallsBackToRunningActions(t *testing.T) {
 		{"create with internalId only", `{"internalId":900}`, func(c *Client) (*Action, error) {
 			return c.CreatePostgreSQL(context.Background(), CreatePostgreSQLRequest{Name: "pgdemo01"})
 		}, url.Values{"resourceName": {"pgdemo01"}, "statuses": {"IN_PROGRESS"}}, 52, 900},
-		{"patch", "  ", func(c *Client) (*Action, error) { return c.StopPostgreSQL(context.Background(), 900) },
+		{"patch", "  ", func(c *Client) (*Action, error) { return patch(c, 900, OpStop, nil) },
 			url.Values{"resourceId": {"900"}, "statuses": {"IN_PROGRESS"}}, 53, 0},
 		{"delete", "", func(c *Client) (*Action, error) { return c.DeletePostgreSQL(context.Background(), 900) },
 			url.Values{"resourceId": {"900"}, "statuses": {"IN_PROGRESS"}}, 53, 0},
@@ -336,22 +322,37 @@ func TestEmpty202WithFailedLookupIsUnknownOutcome(t *testing.T) {
 }
 
 func TestFindPostgreSQLByName(t *testing.T) {
-	t.Run("array", func(t *testing.T) {
-		f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
-			writeJSON(w, http.StatusOK, `[{"id":1,"name":"pgdemo01"},{"id":2,"name":"pgdemo012"},{"id":3,"name":"PGDEMO01"}]`)
+	for _, tc := range []struct {
+		name, search, list string
+		want               []int64
+	}{
+		{"substring matches dropped, case ignored", "pgdemo01",
+			`[{"id":1,"name":"pgdemo01"},{"id":2,"name":"pgdemo012"},{"id":3,"name":"PGDEMO01"}]`, []int64{1, 3}},
+		// U+212A KELVIN SIGN folds to "k" in Unicode, not in host names.
+		{"ASCII case only, as for host names", "pgdemok1",
+			"[{\"id\":1,\"name\":\"pgdemok1\"},{\"id\":2,\"name\":\"pgdemo\u212a1\"},{\"id\":3,\"name\":\"PgDemoK1\"},{\"id\":4,\"name\":\"pgdemok1 \"}]", []int64{1, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+				writeJSON(w, http.StatusOK, tc.list)
+			})
+			c := newTestClient(t, f)
+			got, err := c.FindPostgreSQLByName(context.Background(), tc.search)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, p := range got {
+				ids = append(ids, p.ID)
+			}
+			if !reflect.DeepEqual(ids, tc.want) {
+				t.Errorf("got ids %v, want %v", ids, tc.want)
+			}
+			if r := f.requests()[0]; r.Path != "/databases/postgresql" || r.Query != "name="+tc.search {
+				t.Errorf("sent %s?%s", r.Path, r.Query)
+			}
 		})
-		c := newTestClient(t, f)
-		got, err := c.FindPostgreSQLByName(context.Background(), "pgdemo01")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 2 || got[0].ID != 1 || got[1].ID != 3 {
-			t.Errorf("got %+v", got)
-		}
-		if r := f.requests()[0]; r.Path != "/databases/postgresql" || r.Query != "name=pgdemo01" {
-			t.Errorf("sent %s?%s", r.Path, r.Query)
-		}
-	})
+	}
 	t.Run("pages", func(t *testing.T) {
 		f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ int) {
 			switch r.URL.Query().Get("page") {

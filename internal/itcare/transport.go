@@ -41,6 +41,9 @@ type call struct {
 	// redact lists values (a password) that must not appear in an error
 	// even if the API echoes them.
 	redact []string
+	// probe marks the health check of the API URL: its 404 is returned
+	// as is, not checked again.
+	probe bool
 }
 
 func (k call) target() string {
@@ -64,10 +67,13 @@ type response struct {
 //     connection errors and attempt timeouts.
 //   - POST and PATCH are retried only on 429 and when the request provably
 //     never left (no connection was obtained and dialling failed, or the
-//     token could not be fetched). Once sent, a dropped connection or a
-//     gateway error gives an *UnknownOutcomeError instead of a second write.
+//     token could not be fetched for a reason that may pass). Once sent, a
+//     dropped connection or a gateway error gives an *UnknownOutcomeError
+//     instead of a second write.
 //   - A 401 fetches a new token and sends the request once more, whatever
 //     the method: the API refused it before doing anything.
+//   - A 404 is an *APIError only if it is the API's own (see notFound),
+//     else an *EndpointError.
 //
 // A non-2xx answer that is not retried is returned as an *APIError.
 func (c *Client) do(ctx context.Context, k call) (*response, error) {
@@ -82,24 +88,33 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 	target := k.target()
 	reauthed := false
 	retries := 0
+	// mayHaveApplied: an attempt failed after the request may have reached
+	// ITCare, and no answer of the API said what happened.
+	mayHaveApplied := false
 	for attempt := 1; ; attempt++ {
 		res, tok, sent, err := c.attempt(ctx, k, body, attempt)
 
 		var lastErr error
+		var authErr *AuthError
 		switch {
 		case err != nil && ctx.Err() != nil:
 			if sent && !idempotent {
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}
 			}
+			if errors.As(err, &authErr) && authErr.temporary {
+				// The token request was cut short, not refused.
+				return nil, fmt.Errorf("%s %s: stopped while fetching a token: %w", k.method, target, ctx.Err())
+			}
 			return nil, err
 		case err != nil:
-			var authErr *AuthError
-			var tokErr *tokenError
 			switch {
-			case errors.As(err, &authErr):
+			case errors.As(err, &authErr) && !authErr.temporary:
 				return nil, err
-			case errors.As(err, &tokErr), idempotent, !sent && isDialError(err):
+			case authErr != nil, !sent && isDialError(err):
 				lastErr = err
+			case idempotent:
+				lastErr = err
+				mayHaveApplied = mayHaveApplied || sent
 			default:
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: err}
 			}
@@ -108,12 +123,16 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 			c.tokens.invalidate(tok)
 			continue
 		case res.status >= 200 && res.status < 300:
+			c.noteAnswer(res)
 			return res, nil
 		default:
 			apiErr := newAPIError(k.method, target, res.status, res.body, append(slices.Clone(k.redact), c.secrets.all()...))
 			switch {
+			case res.status == http.StatusNotFound && !k.probe:
+				return nil, c.notFound(ctx, k, res, apiErr)
 			case retryableStatus(res.status, idempotent):
 				lastErr = apiErr
+				mayHaveApplied = mayHaveApplied || isGatewayStatus(res.status)
 			case !idempotent && isGatewayStatus(res.status):
 				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: apiErr}
 			default:
@@ -122,10 +141,15 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 		}
 
 		if retries >= c.maxRetries {
-			if retries == 0 {
-				return nil, lastErr
+			if retries > 0 {
+				lastErr = fmt.Errorf("giving up after %d attempts: %w", retries+1, lastErr)
 			}
-			return nil, fmt.Errorf("giving up after %d attempts: %w", retries+1, lastErr)
+			if mayHaveApplied && k.method != http.MethodGet {
+				// A DELETE that may have been applied: the caller reads
+				// the instance rather than taking the error for a refusal.
+				return nil, &UnknownOutcomeError{Method: k.method, Path: target, Err: lastErr}
+			}
+			return nil, lastErr
 		}
 		retries++
 		wait := c.backoff(retries, res)
@@ -144,6 +168,68 @@ func (c *Client) do(ctx context.Context, k call) (*response, error) {
 	}
 }
 
+// healthPath is the API's documented health check, served under its base
+// URL: the cheapest call that proves the base.
+const healthPath = "/health"
+
+// noteAnswer records that a JSON 2xx came from under the API URL: only the
+// API answers its paths with JSON, so the base URL is proven.
+func (c *Client) noteAnswer(res *response) {
+	if c.baseProven.Load() || isHTML(res.header.Get("Content-Type"), res.body) {
+		return
+	}
+	if b := bytes.TrimSpace(res.body); len(b) > 0 && json.Valid(b) {
+		c.baseProven.Store(true)
+	}
+}
+
+// notFound settles a 404. A web page is never the API's answer. Any other
+// 404 (its documented JSON, Spring's default body, an empty body, plain
+// text) is the API's own once the base URL is proven, by an earlier JSON
+// answer or by GET <api_url>/health; a body alone cannot prove it, since
+// a gateway or another Spring service answers an unknown path with the
+// same shapes.
+func (c *Client) notFound(ctx context.Context, k call, res *response, apiErr *APIError) error {
+	ct := sanitize(res.header.Get("Content-Type"), 80)
+	e := &EndpointError{Method: k.method, URL: c.base + k.target(), HTTPStatus: res.status, ContentType: ct, Excerpt: apiErr.detail()}
+	if isHTML(ct, res.body) {
+		e.Reason = "a web page, from a gateway or a web server"
+		return e
+	}
+	err := c.checkBaseURL(ctx)
+	switch {
+	case err == nil:
+		return apiErr
+	case ctx.Err() != nil:
+		// apiErr is not wrapped: nothing proved it to be the API's own 404.
+		return fmt.Errorf("%s, and checking the API URL stopped: %w", apiErr.Error(), ctx.Err())
+	}
+	e.Reason = fmt.Sprintf("GET %s, the API's health check, did not confirm the base URL: %v", c.base+healthPath, err)
+	return e
+}
+
+// checkBaseURL proves the API URL with GET <api_url>/health, once per
+// client: a success is kept, a failure is checked again next time.
+func (c *Client) checkBaseURL(ctx context.Context) error {
+	if c.baseProven.Load() {
+		return nil
+	}
+	select {
+	case c.baseCheck <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-c.baseCheck }()
+	if c.baseProven.Load() {
+		return nil
+	}
+	if _, err := c.do(ctx, call{method: http.MethodGet, path: healthPath, probe: true}); err != nil {
+		return err
+	}
+	c.baseProven.Store(true)
+	return nil
+}
+
 // attempt sends k once. sent reports whether a connection to the API was
 // obtained, i.e. whether any byte of the request may have reached it.
 func (c *Client) attempt(ctx context.Context, k call, body []byte, attempt int) (res *response, tok *oauth2.Token, sent bool, err error) {
@@ -158,7 +244,7 @@ func (c *Client) attempt(ctx context.Context, k call, body []byte, attempt int) 
 		} else {
 			fields["status"] = res.status
 			if id, status := actionOf(k, res); id != 0 {
-				fields["action_id"], fields["action_status"] = id, status
+				fields["action_id"], fields["action_status"] = logID(id), status
 			}
 		}
 		c.log.Debug(ctx, "ITCare API request", fields)
@@ -204,6 +290,11 @@ func (c *Client) attempt(ctx context.Context, k call, body []byte, attempt int) 
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: b}, tok, true, nil
 }
+
+// logID renders an id for a log field. Terraform relays a provider's log
+// fields through JSON into float64s, so a number would print as
+// 1.200042e+06 while errors say 1200042.
+func logID(id int64) string { return strconv.FormatInt(id, 10) }
 
 // actionOf picks the action id out of a write's answer or an action read,
 // for the log only.

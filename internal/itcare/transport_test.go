@@ -191,7 +191,7 @@ func TestWritesAreNotRetriedOnceSent(t *testing.T) {
 		return err
 	}
 	resize := func(c *Client) error {
-		_, err := c.ResizePostgreSQL(context.Background(), 7, "2cpu4gb")
+		_, err := patch(c, 7, OpResize, ResizeOptions{Sizing: "2cpu4gb"})
 		return err
 	}
 	for _, tc := range []struct {
@@ -259,12 +259,7 @@ func TestPOSTIsRetriedOn429(t *testing.T) {
 // sent again.
 func TestPOSTIsRetriedWhenConnectionRefused(t *testing.T) {
 	tokens := newFakeAPI(t, nil) // only its token endpoint is used
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close() // nothing listens there now
+	addr := closedAddr(t)
 
 	var posts atomic.Int64
 	api := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -349,7 +344,7 @@ func TestRequestHeaders(t *testing.T) {
 	if _, err := c.CreatePostgreSQL(ctx, CreatePostgreSQLRequest{Name: "pgdemo01"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.StartPostgreSQL(ctx, 7); err != nil {
+	if _, err := patch(c, 7, OpStart, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.DeletePostgreSQL(ctx, 7); err != nil {
