@@ -86,7 +86,8 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 func (r *postgresqlResource) sendCreate(ctx context.Context, client *itcare.Client, plan postgresqlResourceModel, password string, op opContext, diags *diag.Diagnostics) (*itcare.Action, int64) {
 	action, err := client.CreatePostgreSQL(ctx, expandCreateRequest(plan, password))
 	switch {
-	case err != nil && !itcare.IsUnknownOutcome(err) && !isTransportError(err):
+	case err != nil && !itcare.IsUnknownOutcome(err):
+		// The client says the request never reached ITCare, or ITCare refused it.
 		addAPIError(diags, summaryCreate, op, err)
 		return nil, 0
 	case err != nil || action == nil || action.InternalID == 0:
@@ -475,13 +476,4 @@ func findPostgreSQLByName(ctx context.Context, client *itcare.Client, name strin
 		}
 	}
 	return out, nil
-}
-
-// isTransportError reports an error that is neither an API answer nor a
-// rejected authentication: the request may have reached ITCare.
-func isTransportError(err error) bool {
-	var apiErr *itcare.APIError
-	var authErr *itcare.AuthError
-	return !errors.As(err, &apiErr) && !errors.As(err, &authErr) &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }

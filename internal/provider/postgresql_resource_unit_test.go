@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -695,15 +694,6 @@ func TestAddAPIError(t *testing.T) {
 		fmt.Errorf("waiting: %w", context.DeadlineExceeded))
 	if detail := d.Errors()[0].Detail(); !strings.Contains(detail, "timeouts.create") || !strings.Contains(detail, "action 9") {
 		t.Errorf("timeout detail: %s", detail)
-	}
-}
-
-func TestIsTransportError(t *testing.T) {
-	if isTransportError(&itcare.APIError{HTTPStatus: 400}) || isTransportError(&itcare.AuthError{}) || isTransportError(context.DeadlineExceeded) {
-		t.Error("API, auth and deadline errors are not transport errors")
-	}
-	if !isTransportError(errors.New("connection reset by peer")) {
-		t.Error("a connection error is a transport error")
 	}
 }
 
