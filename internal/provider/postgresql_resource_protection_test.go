@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-exec/tfexec"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
 
 // TestAccPostgreSQL_protectionOnEveryPath breaks a protected instance the
@@ -93,5 +95,85 @@ func TestAccPostgreSQL_protectionOnEveryPath(t *testing.T) {
 	}
 	if n := deletes(); n != 1 {
 		t.Fatalf("destroy sent %d DELETE, want 1", n)
+	}
+}
+
+// TestAccPostgreSQL_notGoneUnlessTheAPISaysSo points the provider at a
+// wrong api_url (the base without its /itcare suffix), then puts a
+// gateway's HTML 404 in front of one instance. plan, apply -refresh-only
+// and apply fail with an error that names api_url, and the state keeps
+// every instance; with the right URL and no gateway fault, the plan is
+// empty again.
+func TestAccPostgreSQL_notGoneUnlessTheAPISaysSo(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	names := []string{acctest.RandomName("pgaccgonea"), acctest.RandomName("pgaccgoneb")}
+	hcl := func(apiURL string) string {
+		cfg := strings.Replace(e.ProviderConfig(), e.APIURL(), apiURL, 1)
+		for i, n := range names {
+			cfg += strings.Replace(pgHCL(n, nil), `"db"`, fmt.Sprintf(`"db%d"`, i), 1)
+		}
+		return acctest.RequiredProviders() + cfg
+	}
+	run := acctest.NewTerraformRun(t, hcl(e.APIURL()), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	inState := func(step string) {
+		t.Helper()
+		st, err := run.Show(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		if st.Values != nil {
+			n = len(st.Values.RootModule.Resources)
+		}
+		if n != len(names) {
+			t.Fatalf("%s: %d instances in the state, want %d", step, n, len(names))
+		}
+	}
+	failsNamingAPIURL := func(step string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", step)
+		}
+		if !strings.Contains(err.Error(), "api_url") {
+			t.Fatalf("%s: the error does not name api_url: %v", step, err)
+		}
+		inState(step)
+	}
+	writeMain := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(run.Dir, "main.tf"), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	writeMain(hcl(strings.TrimSuffix(e.APIURL(), "/itcare")))
+	_, err := run.Plan(ctx)
+	failsNamingAPIURL("wrong api_url, plan", err)
+	failsNamingAPIURL("wrong api_url, apply -refresh-only", run.Refresh(ctx))
+	failsNamingAPIURL("wrong api_url, apply", run.Apply(ctx))
+
+	writeMain(hcl(e.APIURL()))
+	inst, ok := e.InstanceByName(names[0])
+	if !ok {
+		t.Fatal("instance not found in the emulator")
+	}
+	e.AddFault(emulator.Fault{Kind: "body", Method: "GET", Path: fmt.Sprintf("/itcare/databases/postgresql/%d", inst.ID),
+		Status: 404, ContentType: "text/html", Body: "<html><body><h1>404 Not Found</h1>nginx</body></html>"})
+	_, err = run.Plan(ctx)
+	failsNamingAPIURL("gateway HTML 404, plan", err)
+	failsNamingAPIURL("gateway HTML 404, apply -refresh-only", run.Refresh(ctx))
+	failsNamingAPIURL("gateway HTML 404, apply", run.Apply(ctx))
+
+	e.ClearFaults()
+	if changes, err := run.Plan(ctx); err != nil || changes {
+		t.Fatalf("right api_url, no fault: changes %v, err %v\n%s", changes, err, run.Stderr)
+	}
+	if n := len(e.Writes()); n != len(names) {
+		t.Fatalf("%d writes, want only the %d creates", n, len(names))
 	}
 }
