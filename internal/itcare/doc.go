@@ -61,6 +61,11 @@
 //     takes several statuses as a repeated "statuses" parameter.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
 //     action is still running (logged once per status).
+//   - The read model's "backupStatus" and "replicationStatus" report what
+//     the create's "backupEnabled" and "replicationEnabled" asked for. The
+//     provider compares a value set after creation with them; the other
+//     create-only fields (policies, reasons, platform, region, regulation,
+//     nodePrefix, az) are not read back, and are only recorded.
 //   - GET …/{id}/versions may answer numbers or numeric strings.
 //   - Error bodies may be empty, HTML, or Spring's default shape (numeric
 //     "status", "message"): read leniently, never required.

@@ -61,23 +61,51 @@ func replicationLagRequiresReplace() planmodifier.Int64 {
 }
 
 // requiresReplaceIfPriorSetString replaces the instance when a create-only
-// value that the state records changes. A value the state does not have
-// (an imported instance: the API never returns it) is only recorded.
+// value that the state records changes to another. A value the state does
+// not have (an imported instance: the API never returns it) is only
+// recorded, and a removed one only dropped: neither changes ITCare.
 func requiresReplaceIfPriorSetString() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !req.StateValue.IsNull()
+			resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
 		},
 		"Changing a recorded value replaces the instance.",
 		"Changing a recorded value replaces the instance.",
 	)
 }
 
+// requiresReplaceIfReadBackDiffers is requiresReplaceIfPriorSetString for a
+// create-only boolean that ITCare reads back under another name (readBack,
+// a read-only attribute): a value set where the state has none replaces
+// the instance when it differs from what ITCare reports, since recording
+// it would put a false value in the state.
+func requiresReplaceIfReadBackDiffers(readBack string) planmodifier.Bool {
+	desc := "Changing a recorded value, or setting one that differs from " + readBack + ", replaces the instance."
+	return boolplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
+			if !req.StateValue.IsNull() {
+				resp.RequiresReplace = !req.PlanValue.IsNull()
+				return
+			}
+			var read types.Bool
+			resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(readBack), &read)...)
+			resp.RequiresReplace = readBackDiffers(req.PlanValue, read)
+		},
+		desc, desc,
+	)
+}
+
+// readBackDiffers reports a configured value that ITCare reads back as
+// another.
+func readBackDiffers(configured, read types.Bool) bool {
+	return known(configured) && known(read) && configured.ValueBool() != read.ValueBool()
+}
+
 // requiresReplaceIfPriorSetBool is requiresReplaceIfPriorSetString for booleans.
 func requiresReplaceIfPriorSetBool() planmodifier.Bool {
 	return boolplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.BoolRequest, resp *boolplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !req.StateValue.IsNull()
+			resp.RequiresReplace = !req.StateValue.IsNull() && !req.PlanValue.IsNull()
 		},
 		"Changing a recorded value replaces the instance.",
 		"Changing a recorded value replaces the instance.",

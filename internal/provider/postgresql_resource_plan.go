@@ -147,6 +147,14 @@ func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops 
 			fmt.Sprintf("ITCare cannot uninstall extensions. %s stay installed in the PostgreSQL instance %q; Terraform only stops tracking them.",
 				strings.Join(removed, ", "), prior.Name.ValueString()))
 	}
+	for _, r := range replaceRules {
+		if r.recordedOnly != nil && r.recordedOnly(prior, plan) {
+			diags.AddAttributeWarning(path.Root(r.attr), "Create-Only Argument Only Recorded",
+				fmt.Sprintf("ITCare applies %s only when it creates an instance, and does not return it: setting it on the "+
+					"existing PostgreSQL instance %q (id %s) changes nothing in ITCare. Terraform only records the value.",
+					r.attr, prior.Name.ValueString(), prior.ID.ValueString()))
+		}
+	}
 	return diags
 }
 
@@ -310,49 +318,70 @@ func passwordChangeDetail(name, id, attr, revert string) string {
 type replaceRule struct {
 	attr    string
 	replace func(prior, plan postgresqlResourceModel) bool
+	// recordedOnly, for a create-only value the API never returns, says
+	// whether the plan sets it where the state has none: ITCare is not
+	// changed, the value is only recorded.
+	recordedOnly func(prior, plan postgresqlResourceModel) bool
 }
 
 var replaceRules = func() []replaceRule {
 	changed := func(get func(postgresqlResourceModel) attr.Value) func(prior, plan postgresqlResourceModel) bool {
 		return func(prior, plan postgresqlResourceModel) bool { return !get(plan).Equal(get(prior)) }
 	}
-	// Create-only values the API never returns: only a recorded one can change.
+	// Create-only values: only a recorded one can change; a removed one
+	// is dropped.
 	recorded := func(get func(postgresqlResourceModel) attr.Value) func(prior, plan postgresqlResourceModel) bool {
 		return func(prior, plan postgresqlResourceModel) bool {
-			return !get(prior).IsNull() && !get(plan).Equal(get(prior))
+			return !get(prior).IsNull() && !get(plan).IsNull() && !get(plan).Equal(get(prior))
+		}
+	}
+	// The API never returns these: a recorded value can only change.
+	unread := func(name string, get func(postgresqlResourceModel) attr.Value) replaceRule {
+		return replaceRule{attr: name, replace: recorded(get), recordedOnly: func(prior, plan postgresqlResourceModel) bool {
+			return get(prior).IsNull() && known(get(plan))
+		}}
+	}
+	// The API returns these under another name: a value set where the
+	// state has none must match it.
+	readBack := func(get, read func(postgresqlResourceModel) types.Bool) func(prior, plan postgresqlResourceModel) bool {
+		changed := recorded(func(m postgresqlResourceModel) attr.Value { return get(m) })
+		return func(prior, plan postgresqlResourceModel) bool {
+			return changed(prior, plan) || (get(prior).IsNull() && readBackDiffers(get(plan), read(prior)))
 		}
 	}
 	return []replaceRule{
-		{"name", changed(func(m postgresqlResourceModel) attr.Value { return m.Name })},
-		{"service_id", changed(func(m postgresqlResourceModel) attr.Value { return m.ServiceID })},
-		{"network_id", changed(func(m postgresqlResourceModel) attr.Value { return m.NetworkID })},
-		{"area", changed(func(m postgresqlResourceModel) attr.Value { return m.Area })},
-		{"trigram", changed(func(m postgresqlResourceModel) attr.Value { return m.Trigram })},
-		{"disk_size", changed(func(m postgresqlResourceModel) attr.Value { return m.DiskSize })},
-		{"version", func(prior, plan postgresqlResourceModel) bool { return versionLower(prior.Version, plan.Version) }},
-		{"topology", func(prior, plan postgresqlResourceModel) bool {
+		{attr: "name", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.Name })},
+		{attr: "service_id", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.ServiceID })},
+		{attr: "network_id", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.NetworkID })},
+		{attr: "area", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.Area })},
+		{attr: "trigram", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.Trigram })},
+		{attr: "disk_size", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.DiskSize })},
+		{attr: "version", replace: func(prior, plan postgresqlResourceModel) bool { return versionLower(prior.Version, plan.Version) }},
+		{attr: "topology", replace: func(prior, plan postgresqlResourceModel) bool {
 			return prior.Topology.ValueString() == topologyHA && plan.Topology.ValueString() == topologyStandalone
 		}},
-		{"allowed_replication_lag", func(prior, plan postgresqlResourceModel) bool {
+		{attr: "allowed_replication_lag", replace: func(prior, plan postgresqlResourceModel) bool {
 			return !plan.AllowedReplicationLag.Equal(prior.AllowedReplicationLag) &&
 				!(prior.Topology.ValueString() == topologyStandalone && plan.Topology.ValueString() == topologyHA)
 		}},
-		{"tls", changed(func(m postgresqlResourceModel) attr.Value { return m.TLS })},
-		{"monitoring_alerting", changed(func(m postgresqlResourceModel) attr.Value { return m.MonitoringAlerting })},
-		{"cloud_id", changed(func(m postgresqlResourceModel) attr.Value { return m.CloudID })},
-		{"restore", changed(func(m postgresqlResourceModel) attr.Value { return m.Restore })},
-		{"node_prefix", recorded(func(m postgresqlResourceModel) attr.Value { return m.NodePrefix })},
-		{"availability_zone", recorded(func(m postgresqlResourceModel) attr.Value { return m.AvailabilityZone })},
-		{"backup_enabled", recorded(func(m postgresqlResourceModel) attr.Value { return m.BackupEnabled })},
-		{"db_backup_policy_id", recorded(func(m postgresqlResourceModel) attr.Value { return m.DBBackupPolicyID })},
-		{"server_backup_policy_id", recorded(func(m postgresqlResourceModel) attr.Value { return m.ServerBackupPolicyID })},
-		{"no_backup_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoBackupProdReason })},
-		{"replication_enabled", recorded(func(m postgresqlResourceModel) attr.Value { return m.ReplicationEnabled })},
-		{"no_replication_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoReplicationProdReason })},
-		{"no_monitoring_prod_reason", recorded(func(m postgresqlResourceModel) attr.Value { return m.NoMonitoringProdReason })},
-		{"platform", recorded(func(m postgresqlResourceModel) attr.Value { return m.Platform })},
-		{"region", recorded(func(m postgresqlResourceModel) attr.Value { return m.Region })},
-		{"regulation", recorded(func(m postgresqlResourceModel) attr.Value { return m.Regulation })},
+		{attr: "tls", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.TLS })},
+		{attr: "monitoring_alerting", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.MonitoringAlerting })},
+		{attr: "cloud_id", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.CloudID })},
+		{attr: "restore", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.Restore })},
+		unread("node_prefix", func(m postgresqlResourceModel) attr.Value { return m.NodePrefix }),
+		unread("availability_zone", func(m postgresqlResourceModel) attr.Value { return m.AvailabilityZone }),
+		{attr: "backup_enabled", replace: readBack(func(m postgresqlResourceModel) types.Bool { return m.BackupEnabled },
+			func(m postgresqlResourceModel) types.Bool { return m.BackupStatus })},
+		unread("db_backup_policy_id", func(m postgresqlResourceModel) attr.Value { return m.DBBackupPolicyID }),
+		unread("server_backup_policy_id", func(m postgresqlResourceModel) attr.Value { return m.ServerBackupPolicyID }),
+		unread("no_backup_prod_reason", func(m postgresqlResourceModel) attr.Value { return m.NoBackupProdReason }),
+		{attr: "replication_enabled", replace: readBack(func(m postgresqlResourceModel) types.Bool { return m.ReplicationEnabled },
+			func(m postgresqlResourceModel) types.Bool { return m.ReplicationStatus })},
+		unread("no_replication_prod_reason", func(m postgresqlResourceModel) attr.Value { return m.NoReplicationProdReason }),
+		unread("no_monitoring_prod_reason", func(m postgresqlResourceModel) attr.Value { return m.NoMonitoringProdReason }),
+		unread("platform", func(m postgresqlResourceModel) attr.Value { return m.Platform }),
+		unread("region", func(m postgresqlResourceModel) attr.Value { return m.Region }),
+		unread("regulation", func(m postgresqlResourceModel) attr.Value { return m.Regulation }),
 	}
 }()
 

@@ -34,11 +34,18 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 			PlanModifiers:       []planmodifier.String{requiresReplaceIfPriorSetString()},
 		}
 	}
-	createOnlyBool := func(desc string) schema.BoolAttribute {
+	// readBack names the read-only attribute under which ITCare returns
+	// the value, if it does.
+	createOnlyBool := func(desc, readBack string) schema.BoolAttribute {
+		note, modifier := createOnlyNote, requiresReplaceIfPriorSetBool()
+		if readBack != "" {
+			note = fmt.Sprintf(createOnlyReadBackNote, readBack)
+			modifier = requiresReplaceIfReadBackDiffers(readBack)
+		}
 		return schema.BoolAttribute{
-			MarkdownDescription: desc + " " + createOnlyNote,
+			MarkdownDescription: desc + " " + note,
 			Optional:            true,
-			PlanModifiers:       []planmodifier.Bool{requiresReplaceIfPriorSetBool()},
+			PlanModifiers:       []planmodifier.Bool{modifier},
 		}
 	}
 	computedString := func(desc string, stable bool) schema.StringAttribute {
@@ -176,11 +183,11 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"existing instance is an error: ITCare cannot change the password.",
 				Optional: true,
 			},
-			"backup_enabled":             createOnlyBool("Whether ITCare backs the instance up. When unset, ITCare decides."),
+			"backup_enabled":             createOnlyBool("Whether ITCare backs the instance up. When unset, ITCare decides.", "backup_status"),
 			"db_backup_policy_id":        createOnlyString("Backup policy of the databases.", stringvalidator.LengthAtLeast(1)),
 			"server_backup_policy_id":    createOnlyString("Backup policy of the servers.", stringvalidator.LengthAtLeast(1)),
 			"no_backup_prod_reason":      createOnlyString("Why a production instance has no backup.", stringvalidator.LengthAtLeast(1)),
-			"replication_enabled":        createOnlyBool("Whether the backups are replicated. When unset, ITCare decides."),
+			"replication_enabled":        createOnlyBool("Whether the backups are replicated. When unset, ITCare decides.", "replication_status"),
 			"no_replication_prod_reason": createOnlyString("Why a production instance has no replication.", stringvalidator.LengthAtLeast(1)),
 			"no_monitoring_prod_reason":  createOnlyString("Why a production instance has no monitoring.", stringvalidator.LengthAtLeast(1)),
 			"monitoring_alerting": schema.BoolAttribute{
@@ -360,7 +367,11 @@ func shortDuration(d time.Duration) string {
 
 const (
 	createOnlyNote = "Sent only at creation; the API does not return it, so the provider keeps the configured " +
-		"value. Changing a recorded value *replaces* the instance; setting it on an imported instance only records it."
+		"value. Changing a recorded value *replaces* the instance; setting it on an instance that has none recorded " +
+		"(an imported one) only records it, with a warning, and removing it only stops recording it."
+	createOnlyReadBackNote = "Sent only at creation; ITCare reports it as `%s`. Changing a recorded value *replaces* " +
+		"the instance, and so does setting one, on an instance that has none recorded (an imported one), that " +
+		"differs from what ITCare reports; removing it only stops recording it."
 	passwordNote = "ITCare cannot change the password of an existing instance: change it inside PostgreSQL " +
 		"(`ALTER ROLE`), or replace the instance."
 )

@@ -610,6 +610,8 @@ func TestValidators(t *testing.T) {
 		{passwordValidator{}, "NoSpecial12345", "a special character"},
 		{majorVersionValidator{10, 16}, "15", ""},
 		{majorVersionValidator{10, 16}, "15.4", "major version only"},
+		{majorVersionValidator{10, 16}, "015", "without a leading zero"},
+		{majorVersionValidator{10, 16}, "0", "without a leading zero"},
 		{majorVersionValidator{10, 16}, "9", "10 to 16"},
 		{majorVersionValidator{10, 16}, "17", "10 to 16"},
 		{rfc3339Validator{}, "2025-01-31T09:30:00+01:00", ""},
@@ -734,6 +736,24 @@ func replacingAttributes(t *testing.T, s schema.Schema) []string {
 	return out
 }
 
+// TestCreateOnlyOnlyRecordedWarning: a create-only value the API never
+// returns, set on an instance whose state has none, is recorded with a
+// warning that ITCare is not changed.
+func TestCreateOnlyOnlyRecordedWarning(t *testing.T) {
+	ctx := context.Background()
+	prior := existingModel(t)
+	plan := prior
+	plan.Region = types.StringValue("EU")
+	d := planWarnings(ctx, prior, plan, nil)
+	if len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Create-Only Argument Only Recorded" {
+		t.Fatalf("want one Create-Only Argument Only Recorded warning, got %v", d)
+	}
+	prior.Region = types.StringValue("EU")
+	if d := planWarnings(ctx, prior, plan, nil); len(d) != 0 {
+		t.Errorf("a recorded value that does not change warns: %v", d)
+	}
+}
+
 func TestReplaceRulesMatchSchema(t *testing.T) {
 	var rules []string
 	for _, r := range replaceRules {
@@ -768,6 +788,21 @@ func TestReplacementAttributes(t *testing.T) {
 		{"node prefix changed", func(pr, p *postgresqlResourceModel) {
 			pr.NodePrefix, p.NodePrefix = types.StringValue("PGHA1"), types.StringValue("PGHA2")
 		}, []string{"node_prefix"}},
+		{"node prefix removed", func(pr, p *postgresqlResourceModel) {
+			pr.NodePrefix, p.NodePrefix = types.StringValue("PGHA1"), types.StringNull()
+		}, nil},
+		{"backup_enabled set as ITCare reads it back", func(pr, p *postgresqlResourceModel) {
+			pr.BackupStatus, p.BackupEnabled = types.BoolValue(true), types.BoolValue(true)
+		}, nil},
+		{"backup_enabled set against what ITCare reads back", func(pr, p *postgresqlResourceModel) {
+			pr.BackupStatus, p.BackupEnabled = types.BoolValue(true), types.BoolValue(false)
+		}, []string{"backup_enabled"}},
+		{"replication_enabled set against what ITCare reads back", func(pr, p *postgresqlResourceModel) {
+			pr.ReplicationStatus, p.ReplicationEnabled = types.BoolValue(false), types.BoolValue(true)
+		}, []string{"replication_enabled"}},
+		{"backup_enabled removed", func(pr, p *postgresqlResourceModel) {
+			pr.BackupEnabled, pr.BackupStatus, p.BackupEnabled = types.BoolValue(false), types.BoolValue(true), types.BoolNull()
+		}, nil},
 		{"restore added", func(_, p *postgresqlResourceModel) {
 			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T00:00:00Z"), "stop": types.StringValue("AFTER"),

@@ -16,7 +16,10 @@ var (
 	nameRegexp       = regexp.MustCompile(`^[a-z0-9]+$`)
 	nodeSizingRegexp = regexp.MustCompile(`^[1-9][0-9]*cpu[1-9][0-9]*gb$`)
 	nodePrefixRegexp = regexp.MustCompile(`^[A-Z0-9]{5,12}$`)
-	majorRegexp      = regexp.MustCompile(`^[0-9]+$`)
+	// majorRegexp is a major version in the canonical form ITCare reads
+	// back: digits without a leading zero, so that "015" cannot be
+	// accepted, sent, and read back as "15".
+	majorRegexp = regexp.MustCompile(`^[1-9][0-9]*$`)
 )
 
 // passwordMinLength is ITCare's minimum length of the administrator password.
@@ -94,7 +97,7 @@ func (v majorVersionValidator) ValidateString(_ context.Context, req validator.S
 	n, err := strconv.Atoi(s)
 	if !majorRegexp.MatchString(s) || err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid PostgreSQL Version",
-			fmt.Sprintf("%s must be a major version only, such as \"15\" (not \"15.4\"); got %q.", req.Path, s))
+			fmt.Sprintf("%s must be a major version only, in digits without a leading zero, such as \"15\" (not \"15.4\" or \"015\"); got %q.", req.Path, s))
 		return
 	}
 	if n < v.min || n > v.max {
