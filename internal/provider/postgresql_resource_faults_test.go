@@ -132,48 +132,6 @@ func faultsUsed(e *acctest.Emulator) resource.TestCheckFunc {
 	}
 }
 
-// transientFault is one kind of fault the network or ITCare may produce,
-// and how the resource must behave when it hits each phase.
-type transientFault struct {
-	name string
-	// fault is the fault to inject; Method, Path and Count are set per phase.
-	fault emulator.Fault
-	// status is what the request log shows for a hit (0: dropped).
-	status int
-	// createError, when set, is the error a create hit by the fault must
-	// give: a create is not resent when ITCare may have received it.
-	createError string
-	// perCall caps how many requests of one call the fault hits in a row:
-	// a token is revoked once, and the token fetched after it is good.
-	perCall int
-}
-
-var transientFaults = []transientFault{
-	{name: "429 with Retry-After", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: time.Second}, status: 429},
-	{name: "500", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500}, status: 500,
-		createError: `(?s)Error Creating PostgreSQL Instance.*POST\s+/databases/postgresql:\s+500.*Nothing\s+was\s+recorded`},
-	{name: "502", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, status: 502,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*502.*found\s+nothing.*apply\s+again`},
-	{name: "503", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 503}, status: 503,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*503.*found\s+nothing.*apply\s+again`},
-	{name: "dropped connection", fault: emulator.Fault{Kind: emulator.FaultDrop}, status: 0,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
-	{name: "token expiry", fault: emulator.Fault{Kind: emulator.FaultTokenExpiry}, status: 401, perCall: 1},
-	// The provider abandons the attempt (acctest.SlowAnswerTimeout) and the
-	// emulator, seeing the request gone, does nothing: nothing is answered.
-	{name: "slow answer past the client timeout", fault: emulator.Fault{Kind: emulator.FaultLatency, Latency: acctest.SlowAnswerTimeout + 2*time.Second}, status: 0,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
-}
-
-func (tf transientFault) on(method, pathPrefix, name string, count int) emulator.Fault {
-	f := tf.fault
-	if tf.perCall > 0 {
-		count = min(count, tf.perCall)
-	}
-	f.Method, f.Path, f.InstanceName, f.Count = method, pathPrefix, name, count
-	return f
-}
-
 // TestAccReliability_transientFaults injects each transient fault into
 // every phase of an instance's life: the create request, the polls of its
 // action, the refresh, the delete request and the polls of the delete.

@@ -15,34 +15,6 @@ import (
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
 
-// patchCase is an in-place change that runs exactly one PATCH operation.
-type patchCase struct {
-	op     string
-	before map[string]string
-	after  map[string]string
-	// applied reports whether ITCare's instance shows the change.
-	applied func(emulator.Instance) bool
-}
-
-var patchCases = []patchCase{
-	{op: "resize", after: ov("node_sizing", `"4cpu8gb"`),
-		applied: func(in emulator.Instance) bool { return in.NodeSizing == "4cpu8gb" }},
-	{op: "stop", after: ov("power_state", `"stopped"`),
-		applied: func(in emulator.Instance) bool { return in.Status == "STOPPED" }},
-	{op: "start", before: ov("power_state", `"stopped"`), after: ov("power_state", `"running"`),
-		applied: func(in emulator.Instance) bool { return in.Status == "ACTIVE" }},
-	{op: "upgrade", after: ov("version", `"16"`, "allow_major_version_upgrade", "true"),
-		applied: func(in emulator.Instance) bool { return in.Version == "16" }},
-	{op: "enable_ha", after: ov("topology", `"HA"`, "allowed_replication_lag", "50"),
-		applied: func(in emulator.Instance) bool { return in.Topology == "HA" }},
-	{op: "update_monitoring", after: ov("monitoring_enabled", "false"),
-		applied: func(in emulator.Instance) bool { return !in.MonitoringEnabled }},
-	{op: "update_patch_party", after: ov("patch_party", `{ excluded = true, exclusion_reason = "freeze" }`),
-		applied: func(in emulator.Instance) bool { return in.PatchParty.Excluded }},
-	{op: "install_extension", after: ov("extensions", `[{ database = "postgres", name = "pg_trgm" }]`),
-		applied: func(in emulator.Instance) bool { return strings.Contains(fmt.Sprint(in.Extra.Databases), "pg_trgm") }},
-}
-
 func withTimeouts(m map[string]string) map[string]string {
 	out := map[string]string{"timeouts": `{ update = "2s" }`}
 	for k, v := range m {
