@@ -1,18 +1,23 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
 func withTimeouts(m map[string]string) map[string]string {
@@ -256,4 +261,201 @@ func requestLog(e *acctest.Emulator) string {
 		fmt.Fprintf(&b, "\n  %s %s %s %d %s", r.Time.Format("15:04:05.000"), r.Method, r.Path, r.Status, r.Operation)
 	}
 	return b.String()
+}
+
+func TestAccPostgreSQL_updatePartialFailure(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccpartial")
+	changed := e.Config(pgHCL(name, map[string]string{
+		"version": `"16"`, "allow_major_version_upgrade": "true", "node_sizing": `"4cpu8gb"`, "monitoring_enabled": "false",
+	}))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil))},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: "resize", Count: 1, Message: "no capacity left for 4cpu8gb"})
+					e.ResetRequests()
+				},
+				Config:      changed,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*run\s+resize\s+on.*ITCare\s+action\s+\d+\s+\(POSTGRESQL_RESIZE\)\s+ended\s+in\s+ERROR:\s+no\s+capacity\s+left\s+for\s+4cpu8gb.*what\s+is\s+left`),
+			},
+			{
+				// The upgrade is recorded; the resize and what came after are not.
+				PreConfig: func() {
+					got := patchBodies(e, 0)
+					want := []string{
+						normalJSON(`{"operation":"upgrade","options":{"targetVersion":"16"}}`),
+						normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`),
+					}
+					if !slices.Equal(got, want) {
+						t.Errorf("failed apply sent %q, want %q", got, want)
+					}
+				},
+				Config:             changed,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						expectChanges{addr: pgAddr, want: []string{"node_sizing", "monitoring_enabled"}},
+					},
+				},
+			},
+			func() resource.TestStep {
+				s := inPlaceStep(e, "", map[string]knownvalue.Check{
+					"version": knownvalue.StringExact("16"), "node_sizing": knownvalue.StringExact("4cpu8gb"), "monitoring_enabled": knownvalue.Bool(false),
+				},
+					`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
+					`{"operation":"update_monitoring","options":{"state":false,"on_call":false}}`)
+				s.Config = changed
+				return s
+			}(),
+		},
+	})
+}
+
+func TestAccPostgreSQL_updateTimeoutResumed(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccresume")
+	cfg := e.Config(pgHCL(name, map[string]string{
+		"version": `"16"`, "allow_major_version_upgrade": "true", "timeouts": `{ update = "3s" }`,
+	}))
+	upgrades := func() int {
+		n := 0
+		for _, w := range e.Writes() {
+			if w.Method == http.MethodPatch && w.Operation == itcare.OpUpgrade {
+				n++
+			}
+		}
+		return n
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, map[string]string{"timeouts": `{ update = "3s" }`}))},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpUpgrade, Count: 1})
+					e.ResetRequests()
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update.*action\s+\d+\s+was\s+still\s+running.*next\s+refresh\s+or\s+apply\s+waits\s+for\s+it`),
+			},
+			{
+				// Still hung: the refresh and the apply wait for the
+				// recorded action and time out again, without a second upgrade.
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update`),
+			},
+			{
+				// Once the action ends, the refresh records its result:
+				// nothing is left to send.
+				PreConfig: func() {
+					if n := upgrades(); n != 1 {
+						t.Errorf("%d upgrade requests while the action hung, want 1", n)
+					}
+					e.ClearFaults()
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"version": knownvalue.StringExact("16")}),
+				Check: func(*terraform.State) error {
+					if n := upgrades(); n != 1 {
+						return fmt.Errorf("%d upgrade requests, want exactly 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestAccPostgreSQL_updateWaitsForRunningAction(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccbusy")
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil))},
+			{
+				// Someone starts an operation in the ITCare console; it runs
+				// until Terraform has been told 409 at least once.
+				PreConfig: func() {
+					startOutOfBand(t, e, name)
+					e.ResetRequests()
+					releaseAfterConflict(t, e)
+				},
+				Config: e.Config(pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"cpu": knownvalue.Int64Exact(4)}),
+				Check: func(*terraform.State) error {
+					resize := normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`)
+					conflicts, accepted := patchBodies(e, http.StatusConflict), patchBodies(e, http.StatusAccepted)
+					if len(conflicts) == 0 || conflicts[0] != resize {
+						return fmt.Errorf("no resize answered 409: %q", conflicts)
+					}
+					if !slices.Equal(accepted, []string{resize}) {
+						return fmt.Errorf("accepted PATCHes %q, want one resize", accepted)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// startOutOfBand starts a hanging start operation on the instance through
+// the API, as the ITCare console would.
+func startOutOfBand(t *testing.T, e *acctest.Emulator, name string) {
+	t.Helper()
+	id, err := instanceID(e, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpStart, Count: 1})
+	client, err := itcare.NewClient(itcare.Config{APIURL: e.APIURL(), TokenURL: e.TokenURL(), ClientID: e.ClientID(), ClientSecret: e.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.StartPostgreSQL(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// releaseAfterConflict lets hung actions finish once the emulator has
+// answered a PATCH with 409, so that the test does not depend on timing.
+func releaseAfterConflict(t *testing.T, e *acctest.Emulator) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	go func() {
+		defer e.ClearFaults()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if len(patchBodies(e, http.StatusConflict)) > 0 {
+					return
+				}
+			}
+		}
+	}()
 }
