@@ -204,56 +204,6 @@ func TestAccReliability_updateAnswerLost(t *testing.T) {
 	})
 }
 
-// TestAccReliability_outOfBandDriftRepaired resizes and stops the instance
-// in the console: the apply brings it back to the configuration with one
-// start and one resize, and the plan after it is empty.
-func TestAccReliability_outOfBandDriftRepaired(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgrelrepair")
-	cfg := e.Config(pgHCL(name, nil))
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: cfg, Check: converged(e, name)},
-			{
-				PreConfig: func() {
-					id, err := instanceID(e, name)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := e.UpdateInstance(id, map[string]any{"nodeSizing": "4cpu8gb", "status": "STOPPED"}); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectDrift{"node_sizing", "2cpu4gb", "4cpu8gb"},
-						expectDrift{"power_state", "running", "stopped"},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				Check: func(*terraform.State) error {
-					id, err := instanceID(e, name)
-					if err != nil {
-						return err
-					}
-					in, _ := e.Instance(id)
-					if in.NodeSizing != "2cpu4gb" || in.Status != "ACTIVE" {
-						return fmt.Errorf("instance %s %s, want 2cpu4gb ACTIVE", in.NodeSizing, in.Status)
-					}
-					if s, r := acceptedPatches(e, "start"), acceptedPatches(e, "resize"); s != 1 || r != 1 {
-						return fmt.Errorf("%d starts and %d resizes, want 1 each", s, r)
-					}
-					return nil
-				},
-			},
-		},
-	})
-}
-
 // requestLog renders the emulator's request log for an error message.
 func requestLog(e *acctest.Emulator) string {
 	var b strings.Builder
