@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -439,4 +440,110 @@ func (c expectDrift) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 		return
 	}
 	resp.Error = fmt.Errorf("no drift reported for %s", pgAddr)
+}
+
+// TestAccPostgreSQL_createActionFails: a create whose action ends in
+// ERROR fails the apply with the action's message and leaves a tainted
+// instance, whether the create's answer named the action or was lost (the
+// instance then found by name and its running action waited for).
+func TestAccPostgreSQL_createActionFails(t *testing.T) {
+	for _, lost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer_lost=%v", lost), func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgaccfail")
+			e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
+			if lost {
+				e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
+			}
+			cfg := e.Config(pgHCL(name, nil))
+			w := &writeCounter{e: e}
+
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config:      cfg,
+						ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
+					},
+					taintedReplacedNext(e, name, cfg, func() {
+						// One create was sent, even when its answer was lost.
+						if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
+							t.Error(err)
+						}
+					}),
+				},
+			})
+		})
+	}
+}
+
+// taintedReplacedNext is the step after a failed create: the state holds
+// the emulator's instance (recorded, not orphaned) and the next plan
+// replaces it. preConfig runs first.
+func taintedReplacedNext(e *acctest.Emulator, name, cfg string, preConfig func()) resource.TestStep {
+	return resource.TestStep{
+		PreConfig:          preConfig,
+		Config:             cfg,
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{
+				expectPriorID{e: e, name: name},
+				plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			},
+		},
+	}
+}
+
+func TestAccPostgreSQL_createTimeout(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacchang")
+	e.AddFault(emulator.Fault{Kind: "action_hang", InstanceName: name, Operation: "create", Count: 1})
+	cfg := e.Config(pgHCL(name, map[string]string{"timeouts": `{ create = "3s" }`}))
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*timeouts\.create`),
+			},
+			// Let the hung action finish so that the final destroy works.
+			taintedReplacedNext(e, name, cfg, e.ClearFaults),
+		},
+	})
+}
+
+func TestAccPostgreSQL_createAnswerLost(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacclost")
+	// The create reaches ITCare but its answer is lost: the provider must
+	// find the instance by name instead of creating a second one.
+	e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
+	w := &writeCounter{e: e}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(pgHCL(name, nil)),
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"status": knownvalue.StringExact("ACTIVE"),
+				}),
+				Check: resource.ComposeTestCheckFunc(w.expect("POST /itcare/databases/postgresql"), func(s *terraform.State) error {
+					id, err := instanceID(e, name)
+					if err != nil {
+						return err
+					}
+					if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
+						return fmt.Errorf("state id %s, emulator id %d", got, id)
+					}
+					return nil
+				}),
+			},
+		},
+	})
 }

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -391,49 +390,6 @@ func TestAccPostgreSQL_updateOrdered(t *testing.T) {
 				`{"operation":"resize","options":{"sizing":"8cpu16gb"}}`),
 		},
 	})
-}
-
-func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
-	skipUnlessAcc(t)
-	e := acctest.NewEmulator(t)
-	seed := func(service int64, version string, backup bool) int64 {
-		inst, err := e.SeedInstance(map[string]any{
-			"name": acctest.RandomName("pgaccsrc"), "serviceId": service, "networkId": 2001, "area": "EB-QA", "trigram": "ACC",
-			"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": version, "topology": "STANDALONE", "backupEnabled": backup,
-			"noBackupProdReason": "test", "noMonitoringProdReason": "test",
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return inst.ID
-	}
-	dev, prod, v14, noBackup := seed(1001, "15", true), seed(1002, "15", true), seed(1001, "14", true), seed(1001, "15", false)
-	name := acctest.RandomName("pgaccrestore")
-	eightDaysAgo := time.Now().Add(-8 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	restore := func(src int64, ts string) string {
-		return e.Config(pgHCL(name, map[string]string{"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "BEFORE" }`, src, ts)}))
-	}
-	hourAgo := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: restore(dev, eightDaysAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Point Too Old.*development\s+service.*7\s+days`)},
-			{Config: restore(v14, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Version Differs.*PostgreSQL\s+14`)},
-			{Config: restore(noBackup, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`Restore Source Not Backed Up`)},
-			{Config: restore(999999, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Not Found.*restore\.source_id`)},
-			{
-				// A production source keeps 14 days: the plan goes through.
-				Config:             restore(prod, eightDaysAgo),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-		},
-	})
-	if w := e.Writes(); len(w) != 0 {
-		t.Errorf("plan checks wrote to ITCare: %+v", w)
-	}
 }
 
 // TestAccPostgreSQL_downtimeWarnings runs terraform plan itself, since
