@@ -42,7 +42,7 @@ func TestAccReliability_badConfigurations(t *testing.T) {
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 			if n := len(e.Instances()); n != 0 {
 				return fmt.Errorf("%d instances created by invalid configurations", n)
 			}
@@ -55,7 +55,7 @@ func TestAccReliability_badConfigurations(t *testing.T) {
 				}
 			}
 			return nil
-		},
+		}),
 	})
 }
 
@@ -142,12 +142,12 @@ func TestAccReliability_badAnswers(t *testing.T) {
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps:                    steps,
-				CheckDestroy: func(*terraform.State) error {
+				CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 					if n := instancesNamed(e, name); n != 0 {
 						return fmt.Errorf("%d instances left", n)
 					}
 					return nil
-				},
+				}),
 			})
 		})
 	}

@@ -42,6 +42,7 @@ func TestAccReliability_outOfBandDrift(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: converged(e, name)},
 			{
@@ -117,6 +118,7 @@ func TestAccReliability_outOfBandDriftRepaired(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: cfg, Check: converged(e, name)},
 			{

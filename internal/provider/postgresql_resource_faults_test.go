@@ -217,7 +217,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps:                    steps,
-				CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e),
+				CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), faultsUsed(e),
 					hits("DELETE", pgItemPrefix, 1)),
 			})
 		})
@@ -244,7 +244,7 @@ func TestAccReliability_deleteAnswerLost(t *testing.T) {
 				Destroy: true,
 			},
 		},
-		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e), func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), faultsUsed(e), func(*terraform.State) error {
 			if n := requestsWith(e, "DELETE", pgItemPrefix, 0); n != 1 {
 				return fmt.Errorf("%d dropped DELETEs, want 1", n)
 			}
@@ -263,6 +263,7 @@ func TestAccReliability_tokenExpiresDuringLongApply(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				go func() {
@@ -319,7 +320,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 				},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 			if n := instancesNamed(e, name); n != 0 {
 				return fmt.Errorf("%d instances left", n)
 			}
@@ -327,7 +328,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 				return fmt.Errorf("%d delete actions, want 2 (the failed one and the one that worked)", n)
 			}
 			return nil
-		},
+		}),
 	})
 }
 
@@ -373,7 +374,7 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 				},
 			},
 		},
-		CheckDestroy: destroyedOnce(e, name),
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name)),
 	})
 }
 
@@ -395,7 +396,7 @@ func TestAccReliability_busyInstance(t *testing.T) {
 				Destroy:   true,
 			},
 		},
-		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), func(*terraform.State) error {
 			if n := requestsWith(e, "DELETE", pgItemPrefix, 409); n != 1 {
 				return fmt.Errorf("%d DELETEs answered 409, want 1", n)
 			}
@@ -461,6 +462,7 @@ func TestAccPostgreSQL_createActionFails(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
 				Steps: []resource.TestStep{
 					{
 						Config:      cfg,
@@ -505,6 +507,7 @@ func TestAccPostgreSQL_createTimeout(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config:      cfg,
@@ -527,6 +530,7 @@ func TestAccPostgreSQL_createAnswerLost(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: e.Config(pgHCL(name, nil)),

@@ -166,6 +166,7 @@ func TestAccPostgreSQL_basic(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -287,6 +288,7 @@ func TestAccPostgreSQL_ha(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: e.Config(pgHA(name, nil)),
@@ -322,6 +324,7 @@ func TestAccPostgreSQL_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -356,6 +359,7 @@ func TestAccPostgreSQL_deletionProtection(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config:            protected,
@@ -444,6 +448,7 @@ func TestAccPostgreSQL_validation(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps:                    steps,
 	})
 	if got := writesSince(e, 0); len(got) != 0 {
@@ -473,6 +478,7 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: w.mark,
@@ -539,6 +545,7 @@ func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: restore(dev, eightDaysAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Point Too Old.*development\s+service.*7\s+days`)},
 			{Config: restore(v14, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Version Differs.*PostgreSQL\s+14`)},

@@ -76,6 +76,7 @@ func TestAccReliability_updateActionFailsOrHangs(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
 				Steps: []resource.TestStep{
 					{Config: base},
 					{
@@ -162,6 +163,7 @@ func TestAccReliability_updateTransientFaults(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
 				Steps:                    steps,
 			})
 		})
@@ -178,6 +180,7 @@ func TestAccReliability_updateAnswerLost(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{
@@ -224,6 +227,7 @@ func TestAccPostgreSQL_updatePartialFailure(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{
@@ -289,6 +293,7 @@ func TestAccPostgreSQL_updateTimeoutResumed(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, map[string]string{"timeouts": `{ update = "3s" }`}))},
 			{
@@ -338,6 +343,7 @@ func TestAccPostgreSQL_updateWaitsForRunningAction(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{

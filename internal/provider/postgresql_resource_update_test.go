@@ -154,6 +154,7 @@ func TestAccPostgreSQL_updateSizingAndMonitoring(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`}),
@@ -196,6 +197,7 @@ func TestAccPostgreSQL_updatePatchPartyAndExtensions(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`}),
@@ -230,6 +232,7 @@ func TestAccPostgreSQL_updatePowerState(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"power_state": `"stopped"`}),
@@ -255,6 +258,7 @@ func TestAccPostgreSQL_updateUpgradeAndHA(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{
@@ -325,6 +329,7 @@ func TestAccPostgreSQL_upgradeTargetNotOffered(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: providerBlock + pgHCL(name, map[string]string{"version": `"14"`})},
 			{
@@ -368,6 +373,7 @@ func TestAccPostgreSQL_updateOrdered(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, all),
