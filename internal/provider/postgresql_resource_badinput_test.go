@@ -38,7 +38,7 @@ func TestAccReliability_badConfigurations(t *testing.T) {
 			ExpectError: re,
 		})
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	parallelTestThenCheckDestroy(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps:                    steps,

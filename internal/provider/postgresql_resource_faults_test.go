@@ -213,7 +213,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 					Destroy: true,
 				},
 			)
-			resource.ParallelTest(t, resource.TestCase{
+			parallelTestThenCheckDestroy(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps:                    steps,
@@ -231,7 +231,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 func TestAccReliability_deleteAnswerLost(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgreldellost")
-	resource.ParallelTest(t, resource.TestCase{
+	parallelTestThenCheckDestroy(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -385,7 +385,7 @@ func TestAccReliability_busyInstance(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgrelbusy")
 	cfg := e.Config(pgHCL(name, nil))
-	resource.ParallelTest(t, resource.TestCase{
+	parallelTestThenCheckDestroy(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{

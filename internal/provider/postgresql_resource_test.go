@@ -157,6 +157,19 @@ func (c expectPriorID) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	resp.Error = fmt.Errorf("%s not in the prior state", pgAddr)
 }
 
+// parallelTestThenCheckDestroy is resource.ParallelTest for a test case
+// whose steps leave the state empty: its last step destroys everything, or
+// none of its steps creates anything. terraform-plugin-testing then skips
+// the final destroy and tc.CheckDestroy with it, so it runs here, after
+// the test case; it gets no state.
+func parallelTestThenCheckDestroy(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	resource.ParallelTest(t, tc)
+	if err := tc.CheckDestroy(nil); err != nil {
+		t.Errorf("CheckDestroy: %v", err)
+	}
+}
+
 func TestAccPostgreSQL_basic(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgaccbasic")
