@@ -1,5 +1,9 @@
 package provider_test
 
+// The tables of the reliability tests, in one place: the tests iterate over
+// them, and TestReliabilityDoc renders RELIABILITY.md's generated section
+// from them, so the document lists exactly the cases the tests try.
+
 import (
 	"fmt"
 	"strings"
