@@ -6,6 +6,7 @@ package acctest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -81,7 +82,7 @@ func PreCheck(t *testing.T) {
 	if os.Getenv("TF_ACC_TERRAFORM_VERSION") != "" {
 		t.Fatal("TF_ACC_TERRAFORM_VERSION makes terraform-plugin-testing download Terraform; unset it and put terraform on PATH")
 	}
-	if _, err := lookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
 		t.Fatal("terraform is not on PATH: acceptance tests run the real terraform binary")
 	}
 }

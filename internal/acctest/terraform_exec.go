@@ -88,7 +88,7 @@ func NewTerraformRun(t *testing.T, hcl string, env map[string]string) *Terraform
 	}
 	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if tfPath == "" {
-		p, err := lookPath("terraform")
+		p, err := exec.LookPath("terraform")
 		if err != nil {
 			t.Fatal(err)
 		}

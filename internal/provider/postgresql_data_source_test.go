@@ -224,6 +224,7 @@ func TestAccPostgreSQLDataSources_sameApply(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{{
 			Config: e.Config(fmt.Sprintf(`
 resource "itcare_postgresql" "db" {

@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
-	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
 
 const pgAddr = "itcare_postgresql.db"
@@ -158,6 +157,19 @@ func (c expectPriorID) CheckPlan(_ context.Context, req plancheck.CheckPlanReque
 	resp.Error = fmt.Errorf("%s not in the prior state", pgAddr)
 }
 
+// parallelTestThenCheckDestroy is resource.ParallelTest for a test case
+// whose steps leave the state empty: its last step destroys everything, or
+// none of its steps creates anything. terraform-plugin-testing then skips
+// the final destroy and tc.CheckDestroy with it, so it runs here, after
+// the test case; it gets no state.
+func parallelTestThenCheckDestroy(t *testing.T, tc resource.TestCase) {
+	t.Helper()
+	resource.ParallelTest(t, tc)
+	if err := tc.CheckDestroy(nil); err != nil {
+		t.Errorf("CheckDestroy: %v", err)
+	}
+}
+
 func TestAccPostgreSQL_basic(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgaccbasic")
@@ -167,6 +179,7 @@ func TestAccPostgreSQL_basic(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -288,6 +301,7 @@ func TestAccPostgreSQL_ha(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: e.Config(pgHA(name, nil)),
@@ -323,6 +337,7 @@ func TestAccPostgreSQL_disappears(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,
@@ -357,6 +372,7 @@ func TestAccPostgreSQL_deletionProtection(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				Config:            protected,
@@ -380,112 +396,6 @@ func TestAccPostgreSQL_deletionProtection(t *testing.T) {
 				// Lifting the protection is a provider-side update.
 				Config: e.Config(pgHCL(name, nil)),
 				Check:  w.expect(),
-			},
-		},
-	})
-}
-
-// TestAccPostgreSQL_createActionFails: a create whose action ends in
-// ERROR fails the apply with the action's message and leaves a tainted
-// instance, whether the create's answer named the action or was lost (the
-// instance then found by name and its running action waited for).
-func TestAccPostgreSQL_createActionFails(t *testing.T) {
-	for _, lost := range []bool{false, true} {
-		t.Run(fmt.Sprintf("answer_lost=%v", lost), func(t *testing.T) {
-			e := acctest.NewEmulator(t)
-			name := acctest.RandomName("pgaccfail")
-			e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
-			if lost {
-				e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
-			}
-			cfg := e.Config(pgHCL(name, nil))
-			w := &writeCounter{e: e}
-
-			resource.ParallelTest(t, resource.TestCase{
-				PreCheck:                 func() { acctest.PreCheck(t) },
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config:      cfg,
-						ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
-					},
-					taintedReplacedNext(e, name, cfg, func() {
-						// One create was sent, even when its answer was lost.
-						if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
-							t.Error(err)
-						}
-					}),
-				},
-			})
-		})
-	}
-}
-
-// taintedReplacedNext is the step after a failed create: the state holds
-// the emulator's instance (recorded, not orphaned) and the next plan
-// replaces it. preConfig runs first.
-func taintedReplacedNext(e *acctest.Emulator, name, cfg string, preConfig func()) resource.TestStep {
-	return resource.TestStep{
-		PreConfig:          preConfig,
-		Config:             cfg,
-		PlanOnly:           true,
-		ExpectNonEmptyPlan: true,
-		ConfigPlanChecks: resource.ConfigPlanChecks{
-			PostApplyPostRefresh: []plancheck.PlanCheck{
-				expectPriorID{e: e, name: name},
-				plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
-			},
-		},
-	}
-}
-
-func TestAccPostgreSQL_createTimeout(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgacchang")
-	e.AddFault(emulator.Fault{Kind: "action_hang", InstanceName: name, Operation: "create", Count: 1})
-	cfg := e.Config(pgHCL(name, map[string]string{"timeouts": `{ create = "3s" }`}))
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*timeouts\.create`),
-			},
-			// Let the hung action finish so that the final destroy works.
-			taintedReplacedNext(e, name, cfg, e.ClearFaults),
-		},
-	})
-}
-
-func TestAccPostgreSQL_createAnswerLost(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgacclost")
-	// The create reaches ITCare but its answer is lost: the provider must
-	// find the instance by name instead of creating a second one.
-	e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
-	w := &writeCounter{e: e}
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{
-				Config: e.Config(pgHCL(name, nil)),
-				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
-					"status": knownvalue.StringExact("ACTIVE"),
-				}),
-				Check: resource.ComposeTestCheckFunc(w.expect("POST /itcare/databases/postgresql"), func(s *terraform.State) error {
-					id, err := instanceID(e, name)
-					if err != nil {
-						return err
-					}
-					if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
-						return fmt.Errorf("state id %s, emulator id %d", got, id)
-					}
-					return nil
-				}),
 			},
 		},
 	})
@@ -551,6 +461,7 @@ func TestAccPostgreSQL_validation(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps:                    steps,
 	})
 	if got := writesSince(e, 0); len(got) != 0 {
@@ -580,6 +491,7 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{
 				PreConfig: w.mark,
@@ -618,5 +530,49 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 	}
 	if want := []string{"restore", "update_patch_party", "install_extension", "stop"}; !slices.Equal(ops, want) {
 		t.Errorf("operations %v, want %v", ops, want)
+	}
+}
+
+func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	seed := func(service int64, version string, backup bool) int64 {
+		inst, err := e.SeedInstance(map[string]any{
+			"name": acctest.RandomName("pgaccsrc"), "serviceId": service, "networkId": 2001, "area": "EB-QA", "trigram": "ACC",
+			"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": version, "topology": "STANDALONE", "backupEnabled": backup,
+			"noBackupProdReason": "test", "noMonitoringProdReason": "test",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return inst.ID
+	}
+	dev, prod, v14, noBackup := seed(1001, "15", true), seed(1002, "15", true), seed(1001, "14", true), seed(1001, "15", false)
+	name := acctest.RandomName("pgaccrestore")
+	eightDaysAgo := time.Now().Add(-8 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	restore := func(src int64, ts string) string {
+		return e.Config(pgHCL(name, map[string]string{"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "BEFORE" }`, src, ts)}))
+	}
+	hourAgo := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: restore(dev, eightDaysAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Point Too Old.*development\s+service.*7\s+days`)},
+			{Config: restore(v14, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Version Differs.*PostgreSQL\s+14`)},
+			{Config: restore(noBackup, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`Restore Source Not Backed Up`)},
+			{Config: restore(999999, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Not Found.*restore\.source_id`)},
+			{
+				// A production source keeps 14 days: the plan goes through.
+				Config:             restore(prod, eightDaysAgo),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+	if w := e.Writes(); len(w) != 0 {
+		t.Errorf("plan checks wrote to ITCare: %+v", w)
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -24,7 +23,6 @@ import (
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
-	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
 // skipUnlessAcc skips an acceptance test before it starts an emulator,
@@ -156,6 +154,7 @@ func TestAccPostgreSQL_updateSizingAndMonitoring(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`}),
@@ -198,6 +197,7 @@ func TestAccPostgreSQL_updatePatchPartyAndExtensions(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`}),
@@ -232,6 +232,7 @@ func TestAccPostgreSQL_updatePowerState(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"power_state": `"stopped"`}),
@@ -257,6 +258,7 @@ func TestAccPostgreSQL_updateUpgradeAndHA(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{
@@ -327,6 +329,7 @@ func TestAccPostgreSQL_upgradeTargetNotOffered(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: providerBlock + pgHCL(name, map[string]string{"version": `"14"`})},
 			{
@@ -370,6 +373,7 @@ func TestAccPostgreSQL_updateOrdered(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, all),
@@ -392,246 +396,6 @@ func TestAccPostgreSQL_updateOrdered(t *testing.T) {
 				`{"operation":"resize","options":{"sizing":"8cpu16gb"}}`),
 		},
 	})
-}
-
-func TestAccPostgreSQL_updatePartialFailure(t *testing.T) {
-	skipUnlessAcc(t)
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgaccpartial")
-	changed := e.Config(pgHCL(name, map[string]string{
-		"version": `"16"`, "allow_major_version_upgrade": "true", "node_sizing": `"4cpu8gb"`, "monitoring_enabled": "false",
-	}))
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: e.Config(pgHCL(name, nil))},
-			{
-				PreConfig: func() {
-					e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: "resize", Count: 1, Message: "no capacity left for 4cpu8gb"})
-					e.ResetRequests()
-				},
-				Config:      changed,
-				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*run\s+resize\s+on.*ITCare\s+action\s+\d+\s+\(POSTGRESQL_RESIZE\)\s+ended\s+in\s+ERROR:\s+no\s+capacity\s+left\s+for\s+4cpu8gb.*what\s+is\s+left`),
-			},
-			{
-				// The upgrade is recorded; the resize and what came after are not.
-				PreConfig: func() {
-					got := patchBodies(e, 0)
-					want := []string{
-						normalJSON(`{"operation":"upgrade","options":{"targetVersion":"16"}}`),
-						normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`),
-					}
-					if !slices.Equal(got, want) {
-						t.Errorf("failed apply sent %q, want %q", got, want)
-					}
-				},
-				Config:             changed,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
-						expectChanges{addr: pgAddr, want: []string{"node_sizing", "monitoring_enabled"}},
-					},
-				},
-			},
-			func() resource.TestStep {
-				s := inPlaceStep(e, "", map[string]knownvalue.Check{
-					"version": knownvalue.StringExact("16"), "node_sizing": knownvalue.StringExact("4cpu8gb"), "monitoring_enabled": knownvalue.Bool(false),
-				},
-					`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
-					`{"operation":"update_monitoring","options":{"state":false,"on_call":false}}`)
-				s.Config = changed
-				return s
-			}(),
-		},
-	})
-}
-
-func TestAccPostgreSQL_updateTimeoutResumed(t *testing.T) {
-	skipUnlessAcc(t)
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgaccresume")
-	cfg := e.Config(pgHCL(name, map[string]string{
-		"version": `"16"`, "allow_major_version_upgrade": "true", "timeouts": `{ update = "3s" }`,
-	}))
-	upgrades := func() int {
-		n := 0
-		for _, w := range e.Writes() {
-			if w.Method == http.MethodPatch && w.Operation == itcare.OpUpgrade {
-				n++
-			}
-		}
-		return n
-	}
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: e.Config(pgHCL(name, map[string]string{"timeouts": `{ update = "3s" }`}))},
-			{
-				PreConfig: func() {
-					e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpUpgrade, Count: 1})
-					e.ResetRequests()
-				},
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update.*action\s+\d+\s+was\s+still\s+running.*next\s+refresh\s+or\s+apply\s+waits\s+for\s+it`),
-			},
-			{
-				// Still hung: the refresh and the apply wait for the
-				// recorded action and time out again, without a second upgrade.
-				Config:      cfg,
-				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update`),
-			},
-			{
-				// Once the action ends, the refresh records its result:
-				// nothing is left to send.
-				PreConfig: func() {
-					if n := upgrades(); n != 1 {
-						t.Errorf("%d upgrade requests while the action hung, want 1", n)
-					}
-					e.ClearFaults()
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"version": knownvalue.StringExact("16")}),
-				Check: func(*terraform.State) error {
-					if n := upgrades(); n != 1 {
-						return fmt.Errorf("%d upgrade requests, want exactly 1", n)
-					}
-					return nil
-				},
-			},
-		},
-	})
-}
-
-func TestAccPostgreSQL_updateWaitsForRunningAction(t *testing.T) {
-	skipUnlessAcc(t)
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgaccbusy")
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: e.Config(pgHCL(name, nil))},
-			{
-				// Someone starts an operation in the ITCare console; it runs
-				// until Terraform has been told 409 at least once.
-				PreConfig: func() {
-					startOutOfBand(t, e, name)
-					e.ResetRequests()
-					releaseAfterConflict(t, e)
-				},
-				Config: e.Config(pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`})),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"cpu": knownvalue.Int64Exact(4)}),
-				Check: func(*terraform.State) error {
-					resize := normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`)
-					conflicts, accepted := patchBodies(e, http.StatusConflict), patchBodies(e, http.StatusAccepted)
-					if len(conflicts) == 0 || conflicts[0] != resize {
-						return fmt.Errorf("no resize answered 409: %q", conflicts)
-					}
-					if !slices.Equal(accepted, []string{resize}) {
-						return fmt.Errorf("accepted PATCHes %q, want one resize", accepted)
-					}
-					return nil
-				},
-			},
-		},
-	})
-}
-
-// startOutOfBand starts a hanging start operation on the instance through
-// the API, as the ITCare console would.
-func startOutOfBand(t *testing.T, e *acctest.Emulator, name string) {
-	t.Helper()
-	id, err := instanceID(e, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpStart, Count: 1})
-	client, err := itcare.NewClient(itcare.Config{APIURL: e.APIURL(), TokenURL: e.TokenURL(), ClientID: e.ClientID(), ClientSecret: e.ClientSecret()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.StartPostgreSQL(context.Background(), id); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// releaseAfterConflict lets hung actions finish once the emulator has
-// answered a PATCH with 409, so that the test does not depend on timing.
-func releaseAfterConflict(t *testing.T, e *acctest.Emulator) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	go func() {
-		defer e.ClearFaults()
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if len(patchBodies(e, http.StatusConflict)) > 0 {
-					return
-				}
-			}
-		}
-	}()
-}
-
-func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
-	skipUnlessAcc(t)
-	e := acctest.NewEmulator(t)
-	seed := func(service int64, version string, backup bool) int64 {
-		inst, err := e.SeedInstance(map[string]any{
-			"name": acctest.RandomName("pgaccsrc"), "serviceId": service, "networkId": 2001, "area": "EB-QA", "trigram": "ACC",
-			"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": version, "topology": "STANDALONE", "backupEnabled": backup,
-			"noBackupProdReason": "test", "noMonitoringProdReason": "test",
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return inst.ID
-	}
-	dev, prod, v14, noBackup := seed(1001, "15", true), seed(1002, "15", true), seed(1001, "14", true), seed(1001, "15", false)
-	name := acctest.RandomName("pgaccrestore")
-	eightDaysAgo := time.Now().Add(-8 * 24 * time.Hour).UTC().Format(time.RFC3339)
-	restore := func(src int64, ts string) string {
-		return e.Config(pgHCL(name, map[string]string{"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "BEFORE" }`, src, ts)}))
-	}
-	hourAgo := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
-			{Config: restore(dev, eightDaysAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Point Too Old.*development\s+service.*7\s+days`)},
-			{Config: restore(v14, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Version Differs.*PostgreSQL\s+14`)},
-			{Config: restore(noBackup, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`Restore Source Not Backed Up`)},
-			{Config: restore(999999, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Not Found.*restore\.source_id`)},
-			{
-				// A production source keeps 14 days: the plan goes through.
-				Config:             restore(prod, eightDaysAgo),
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-			},
-		},
-	})
-	if w := e.Writes(); len(w) != 0 {
-		t.Errorf("plan checks wrote to ITCare: %+v", w)
-	}
 }
 
 // TestAccPostgreSQL_downtimeWarnings runs terraform plan itself, since

@@ -1,18 +1,59 @@
 package provider_test
 
+// The tables of the reliability tests, in one place: the tests iterate over
+// them, and TestReliabilityDoc renders RELIABILITY.md's generated section
+// from them, so the document lists exactly the cases the tests try.
+
 import (
 	"fmt"
-	"regexp"
 	"strings"
-	"testing"
-
-	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"time"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
+
+// transientFault is one kind of fault the network or ITCare may produce,
+// and how the resource must behave when it hits each phase.
+type transientFault struct {
+	name string
+	// fault is the fault to inject; Method, Path and Count are set per phase.
+	fault emulator.Fault
+	// status is what the request log shows for a hit (0: dropped).
+	status int
+	// createError, when set, is the error a create hit by the fault must
+	// give: a create is not resent when ITCare may have received it.
+	createError string
+	// perCall caps how many requests of one call the fault hits in a row:
+	// a token is revoked once, and the token fetched after it is good.
+	perCall int
+}
+
+var transientFaults = []transientFault{
+	{name: "429 with Retry-After", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: time.Second}, status: 429},
+	{name: "500", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500}, status: 500,
+		createError: `(?s)Error Creating PostgreSQL Instance.*POST\s+/databases/postgresql:\s+500.*Nothing\s+was\s+recorded`},
+	{name: "502", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, status: 502,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*502.*found\s+nothing.*apply\s+again`},
+	{name: "503", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 503}, status: 503,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*503.*found\s+nothing.*apply\s+again`},
+	{name: "dropped connection", fault: emulator.Fault{Kind: emulator.FaultDrop}, status: 0,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
+	{name: "token expiry", fault: emulator.Fault{Kind: emulator.FaultTokenExpiry}, status: 401, perCall: 1},
+	// The provider abandons the attempt (acctest.SlowAnswerTimeout) and the
+	// emulator, seeing the request gone, does nothing: nothing is answered.
+	{name: "slow answer past the client timeout", fault: emulator.Fault{Kind: emulator.FaultLatency, Latency: acctest.SlowAnswerTimeout + 2*time.Second}, status: 0,
+		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
+}
+
+func (tf transientFault) on(method, pathPrefix, name string, count int) emulator.Fault {
+	f := tf.fault
+	if tf.perCall > 0 {
+		count = min(count, tf.perCall)
+	}
+	f.Method, f.Path, f.InstanceName, f.Count = method, pathPrefix, name, count
+	return f
+}
 
 // badConfig is an invalid configuration and the error that must name
 // what is wrong. TestAccPostgreSQL_validation covers every documented
@@ -85,51 +126,6 @@ var badConfigs = []badConfig{
 	{name: "cloud_id zero", overrides: ov("cloud_id", `0`), re: `Attribute\s+cloud_id\s+value\s+must\s+be\s+at\s+least\s+1`},
 }
 
-// TestAccReliability_badConfigurations runs every badConfigs row: each
-// fails with an error that names the attribute, nothing panics, and only
-// the rows that need ITCare's judgement send a request (which creates
-// nothing).
-func TestAccReliability_badConfigurations(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgrelbad")
-	steps := make([]resource.TestStep, 0, len(badConfigs))
-	applies := 0
-	for _, c := range badConfigs {
-		hcl := pgHCL(name, c.overrides)
-		if c.ha {
-			hcl = pgHA(name, c.overrides)
-		}
-		re := regexp.MustCompile(wrapTolerant(c.re))
-		if c.apply {
-			applies++
-		}
-		steps = append(steps, resource.TestStep{
-			Config:      e.Config(hcl),
-			PlanOnly:    !c.apply,
-			ExpectError: re,
-		})
-	}
-	resource.ParallelTest(t, resource.TestCase{
-		PreCheck:                 func() { acctest.PreCheck(t) },
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps:                    steps,
-		CheckDestroy: func(*terraform.State) error {
-			if n := len(e.Instances()); n != 0 {
-				return fmt.Errorf("%d instances created by invalid configurations", n)
-			}
-			if got := writesSince(e, 0); len(got) != applies {
-				return fmt.Errorf("writes %q, want only the %d create(s) that ITCare must judge", got, applies)
-			}
-			for _, r := range e.Requests() {
-				if r.Method == "POST" && r.Status != 400 {
-					return fmt.Errorf("POST answered %d, want 400", r.Status)
-				}
-			}
-			return nil
-		},
-	})
-}
-
 // badAnswer is an answer ITCare, a gateway or the network may give that
 // the documentation does not describe, injected in one phase.
 type badAnswer struct {
@@ -184,118 +180,30 @@ var badAnswers = []badAnswer{
 		re:    `(?s)Error Deleting PostgreSQL Instance.*DELETE\s+/databases/postgresql/\d+:\s+500\s+Internal\s+Server\s+Error:\s+Internal\s+Server\s+Error.*still\s+in\s+the\s+Terraform\s+state`},
 }
 
-// TestAccReliability_badAnswers injects every badAnswers row into its
-// phase through the provider: each gives an error that names the call
-// (or is got past), never a panic; the instance is neither lost from the
-// state nor made twice, and the next run converges.
-func TestAccReliability_badAnswers(t *testing.T) {
-	for _, ba := range badAnswers {
-		t.Run(strings.ReplaceAll(ba.name, " ", "_"), func(t *testing.T) {
-			e := acctest.NewEmulator(t)
-			name := acctest.RandomName("pgrelans")
-			cfg := e.Config(pgHCL(name, nil))
-			f := ba.fault
-			if f.Path != emulator.TokenPath {
-				f.InstanceName = name
-			}
-			if f.Count == 0 {
-				f.Count = 1
-			}
-			var steps []resource.TestStep
-			switch ba.phase {
-			case "create":
-				if ba.fault.Kind == emulator.FaultDrop {
-					// The lost create is looked up by name: that answer is the bad one.
-					e.AddFault(emulator.Fault{Kind: emulator.FaultBody, Method: "GET", Path: pgCollection, ContentType: "text/html", Body: htmlGateway, Count: 6})
-				}
-				step := resource.TestStep{PreConfig: func() { e.AddFault(f) }, Config: cfg}
-				if ba.re != "" {
-					step.ExpectError = regexp.MustCompile(wrapTolerant(ba.re))
-					steps = append(steps, step, resource.TestStep{
-						// Whatever the first run left (nothing, or a
-						// tainted instance), the next one converges.
-						PreConfig: e.ClearFaults,
-						Config:    cfg,
-						Check:     resource.ComposeTestCheckFunc(faultsUsed(e), singleInstance(e, name)),
-					})
-				} else {
-					step.Check = resource.ComposeTestCheckFunc(faultsUsed(e), converged(e, name))
-					steps = append(steps, step)
-				}
-			case "refresh":
-				steps = append(steps,
-					resource.TestStep{Config: cfg, Check: converged(e, name)},
-					resource.TestStep{
-						PreConfig:   func() { e.AddFault(f) },
-						Config:      cfg,
-						PlanOnly:    true,
-						ExpectError: regexp.MustCompile(wrapTolerant(ba.re)),
-					},
-					resource.TestStep{
-						// The state was not touched: the next plan is empty.
-						PreConfig: func() {
-							if len(e.Faults()) != 0 {
-								t.Errorf("fault not used: %+v", e.Faults())
-							}
-						},
-						Config:   cfg,
-						PlanOnly: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}, plancheck.ExpectEmptyPlan()},
-						},
-					})
-			case "destroy":
-				steps = append(steps,
-					resource.TestStep{Config: cfg, Check: converged(e, name)},
-					resource.TestStep{
-						PreConfig:   func() { e.AddFault(f) },
-						Config:      cfg,
-						Destroy:     true,
-						ExpectError: regexp.MustCompile(wrapTolerant(ba.re)),
-					},
-					resource.TestStep{
-						Config:   cfg,
-						PlanOnly: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}, plancheck.ExpectEmptyPlan()},
-						},
-					})
-			default:
-				t.Fatalf("unknown phase %q", ba.phase)
-			}
-			resource.ParallelTest(t, resource.TestCase{
-				PreCheck:                 func() { acctest.PreCheck(t) },
-				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-				Steps:                    steps,
-				CheckDestroy: func(*terraform.State) error {
-					if n := instancesNamed(e, name); n != 0 {
-						return fmt.Errorf("%d instances left", n)
-					}
-					return nil
-				},
-			})
-		})
-	}
+// patchCase is an in-place change that runs exactly one PATCH operation.
+type patchCase struct {
+	op     string
+	before map[string]string
+	after  map[string]string
+	// applied reports whether ITCare's instance shows the change.
+	applied func(emulator.Instance) bool
 }
 
-// wrapTolerant lets a space in an expected error match the line breaks
-// Terraform puts into long diagnostics.
-func wrapTolerant(re string) string { return strings.ReplaceAll(re, " ", `\s+`) }
-
-// singleInstance checks that exactly one instance of that name exists and
-// that the state holds its id (a tainted one replaced, or a first create).
-func singleInstance(e *acctest.Emulator, name string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if n := instancesNamed(e, name); n != 1 {
-			return fmt.Errorf("%d instances named %s, want 1", n, name)
-		}
-		id, err := instanceID(e, name)
-		if err != nil {
-			return err
-		}
-		if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
-			return fmt.Errorf("state id %s, ITCare id %d", got, id)
-		}
-		return nil
-	}
+var patchCases = []patchCase{
+	{op: "resize", after: ov("node_sizing", `"4cpu8gb"`),
+		applied: func(in emulator.Instance) bool { return in.NodeSizing == "4cpu8gb" }},
+	{op: "stop", after: ov("power_state", `"stopped"`),
+		applied: func(in emulator.Instance) bool { return in.Status == "STOPPED" }},
+	{op: "start", before: ov("power_state", `"stopped"`), after: ov("power_state", `"running"`),
+		applied: func(in emulator.Instance) bool { return in.Status == "ACTIVE" }},
+	{op: "upgrade", after: ov("version", `"16"`, "allow_major_version_upgrade", "true"),
+		applied: func(in emulator.Instance) bool { return in.Version == "16" }},
+	{op: "enable_ha", after: ov("topology", `"HA"`, "allowed_replication_lag", "50"),
+		applied: func(in emulator.Instance) bool { return in.Topology == "HA" }},
+	{op: "update_monitoring", after: ov("monitoring_enabled", "false"),
+		applied: func(in emulator.Instance) bool { return !in.MonitoringEnabled }},
+	{op: "update_patch_party", after: ov("patch_party", `{ excluded = true, exclusion_reason = "freeze" }`),
+		applied: func(in emulator.Instance) bool { return in.PatchParty.Excluded }},
+	{op: "install_extension", after: ov("extensions", `[{ database = "postgres", name = "pg_trgm" }]`),
+		applied: func(in emulator.Instance) bool { return strings.Contains(fmt.Sprint(in.Extra.Databases), "pg_trgm") }},
 }

@@ -1,47 +1,24 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
-
-// patchCase is an in-place change that runs exactly one PATCH operation.
-type patchCase struct {
-	op     string
-	before map[string]string
-	after  map[string]string
-	// applied reports whether ITCare's instance shows the change.
-	applied func(emulator.Instance) bool
-}
-
-var patchCases = []patchCase{
-	{op: "resize", after: ov("node_sizing", `"4cpu8gb"`),
-		applied: func(in emulator.Instance) bool { return in.NodeSizing == "4cpu8gb" }},
-	{op: "stop", after: ov("power_state", `"stopped"`),
-		applied: func(in emulator.Instance) bool { return in.Status == "STOPPED" }},
-	{op: "start", before: ov("power_state", `"stopped"`), after: ov("power_state", `"running"`),
-		applied: func(in emulator.Instance) bool { return in.Status == "ACTIVE" }},
-	{op: "upgrade", after: ov("version", `"16"`, "allow_major_version_upgrade", "true"),
-		applied: func(in emulator.Instance) bool { return in.Version == "16" }},
-	{op: "enable_ha", after: ov("topology", `"HA"`, "allowed_replication_lag", "50"),
-		applied: func(in emulator.Instance) bool { return in.Topology == "HA" }},
-	{op: "update_monitoring", after: ov("monitoring_enabled", "false"),
-		applied: func(in emulator.Instance) bool { return !in.MonitoringEnabled }},
-	{op: "update_patch_party", after: ov("patch_party", `{ excluded = true, exclusion_reason = "freeze" }`),
-		applied: func(in emulator.Instance) bool { return in.PatchParty.Excluded }},
-	{op: "install_extension", after: ov("extensions", `[{ database = "postgres", name = "pg_trgm" }]`),
-		applied: func(in emulator.Instance) bool { return strings.Contains(fmt.Sprint(in.Extra.Databases), "pg_trgm") }},
-}
 
 func withTimeouts(m map[string]string) map[string]string {
 	out := map[string]string{"timeouts": `{ update = "2s" }`}
@@ -99,6 +76,7 @@ func TestAccReliability_updateActionFailsOrHangs(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
 				Steps: []resource.TestStep{
 					{Config: base},
 					{
@@ -185,6 +163,7 @@ func TestAccReliability_updateTransientFaults(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
 				Steps:                    steps,
 			})
 		})
@@ -201,6 +180,7 @@ func TestAccReliability_updateAnswerLost(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			{
@@ -227,48 +207,126 @@ func TestAccReliability_updateAnswerLost(t *testing.T) {
 	})
 }
 
-// TestAccReliability_outOfBandDriftRepaired resizes and stops the instance
-// in the console: the apply brings it back to the configuration with one
-// start and one resize, and the plan after it is empty.
-func TestAccReliability_outOfBandDriftRepaired(t *testing.T) {
+// requestLog renders the emulator's request log for an error message.
+func requestLog(e *acctest.Emulator) string {
+	var b strings.Builder
+	for _, r := range e.Requests() {
+		fmt.Fprintf(&b, "\n  %s %s %s %d %s", r.Time.Format("15:04:05.000"), r.Method, r.Path, r.Status, r.Operation)
+	}
+	return b.String()
+}
+
+func TestAccPostgreSQL_updatePartialFailure(t *testing.T) {
+	skipUnlessAcc(t)
 	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgrelrepair")
-	cfg := e.Config(pgHCL(name, nil))
+	name := acctest.RandomName("pgaccpartial")
+	changed := e.Config(pgHCL(name, map[string]string{
+		"version": `"16"`, "allow_major_version_upgrade": "true", "node_sizing": `"4cpu8gb"`, "monitoring_enabled": "false",
+	}))
+
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: converged(e, name)},
+			{Config: e.Config(pgHCL(name, nil))},
 			{
 				PreConfig: func() {
-					id, err := instanceID(e, name)
-					if err != nil {
-						t.Fatal(err)
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: "resize", Count: 1, Message: "no capacity left for 4cpu8gb"})
+					e.ResetRequests()
+				},
+				Config:      changed,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*run\s+resize\s+on.*ITCare\s+action\s+\d+\s+\(POSTGRESQL_RESIZE\)\s+ended\s+in\s+ERROR:\s+no\s+capacity\s+left\s+for\s+4cpu8gb.*what\s+is\s+left`),
+			},
+			{
+				// The upgrade is recorded; the resize and what came after are not.
+				PreConfig: func() {
+					got := patchBodies(e, 0)
+					want := []string{
+						normalJSON(`{"operation":"upgrade","options":{"targetVersion":"16"}}`),
+						normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`),
 					}
-					if err := e.UpdateInstance(id, map[string]any{"nodeSizing": "4cpu8gb", "status": "STOPPED"}); err != nil {
-						t.Fatal(err)
+					if !slices.Equal(got, want) {
+						t.Errorf("failed apply sent %q, want %q", got, want)
 					}
+				},
+				Config:             changed,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						expectChanges{addr: pgAddr, want: []string{"node_sizing", "monitoring_enabled"}},
+					},
+				},
+			},
+			func() resource.TestStep {
+				s := inPlaceStep(e, "", map[string]knownvalue.Check{
+					"version": knownvalue.StringExact("16"), "node_sizing": knownvalue.StringExact("4cpu8gb"), "monitoring_enabled": knownvalue.Bool(false),
+				},
+					`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
+					`{"operation":"update_monitoring","options":{"state":false,"on_call":false}}`)
+				s.Config = changed
+				return s
+			}(),
+		},
+	})
+}
+
+func TestAccPostgreSQL_updateTimeoutResumed(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccresume")
+	cfg := e.Config(pgHCL(name, map[string]string{
+		"version": `"16"`, "allow_major_version_upgrade": "true", "timeouts": `{ update = "3s" }`,
+	}))
+	upgrades := func() int {
+		n := 0
+		for _, w := range e.Writes() {
+			if w.Method == http.MethodPatch && w.Operation == itcare.OpUpgrade {
+				n++
+			}
+		}
+		return n
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, map[string]string{"timeouts": `{ update = "3s" }`}))},
+			{
+				PreConfig: func() {
+					e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpUpgrade, Count: 1})
+					e.ResetRequests()
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update.*action\s+\d+\s+was\s+still\s+running.*next\s+refresh\s+or\s+apply\s+waits\s+for\s+it`),
+			},
+			{
+				// Still hung: the refresh and the apply wait for the
+				// recorded action and time out again, without a second upgrade.
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Updating PostgreSQL Instance.*timeouts\.update`),
+			},
+			{
+				// Once the action ends, the refresh records its result:
+				// nothing is left to send.
+				PreConfig: func() {
+					if n := upgrades(); n != 1 {
+						t.Errorf("%d upgrade requests while the action hung, want 1", n)
+					}
+					e.ClearFaults()
 				},
 				Config: cfg,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectDrift{"node_sizing", "2cpu4gb", "4cpu8gb"},
-						expectDrift{"power_state", "running", "stopped"},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"version": knownvalue.StringExact("16")}),
 				Check: func(*terraform.State) error {
-					id, err := instanceID(e, name)
-					if err != nil {
-						return err
-					}
-					in, _ := e.Instance(id)
-					if in.NodeSizing != "2cpu4gb" || in.Status != "ACTIVE" {
-						return fmt.Errorf("instance %s %s, want 2cpu4gb ACTIVE", in.NodeSizing, in.Status)
-					}
-					if s, r := acceptedPatches(e, "start"), acceptedPatches(e, "resize"); s != 1 || r != 1 {
-						return fmt.Errorf("%d starts and %d resizes, want 1 each", s, r)
+					if n := upgrades(); n != 1 {
+						return fmt.Errorf("%d upgrade requests, want exactly 1", n)
 					}
 					return nil
 				},
@@ -277,11 +335,83 @@ func TestAccReliability_outOfBandDriftRepaired(t *testing.T) {
 	})
 }
 
-// requestLog renders the emulator's request log for an error message.
-func requestLog(e *acctest.Emulator) string {
-	var b strings.Builder
-	for _, r := range e.Requests() {
-		fmt.Fprintf(&b, "\n  %s %s %s %d %s", r.Time.Format("15:04:05.000"), r.Method, r.Path, r.Status, r.Operation)
+func TestAccPostgreSQL_updateWaitsForRunningAction(t *testing.T) {
+	skipUnlessAcc(t)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccbusy")
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil))},
+			{
+				// Someone starts an operation in the ITCare console; it runs
+				// until Terraform has been told 409 at least once.
+				PreConfig: func() {
+					startOutOfBand(t, e, name)
+					e.ResetRequests()
+					releaseAfterConflict(t, e)
+				},
+				Config: e.Config(pgHCL(name, map[string]string{"node_sizing": `"4cpu8gb"`})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{"cpu": knownvalue.Int64Exact(4)}),
+				Check: func(*terraform.State) error {
+					resize := normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`)
+					conflicts, accepted := patchBodies(e, http.StatusConflict), patchBodies(e, http.StatusAccepted)
+					if len(conflicts) == 0 || conflicts[0] != resize {
+						return fmt.Errorf("no resize answered 409: %q", conflicts)
+					}
+					if !slices.Equal(accepted, []string{resize}) {
+						return fmt.Errorf("accepted PATCHes %q, want one resize", accepted)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// startOutOfBand starts a hanging start operation on the instance through
+// the API, as the ITCare console would.
+func startOutOfBand(t *testing.T, e *acctest.Emulator, name string) {
+	t.Helper()
+	id, err := instanceID(e, name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.String()
+	e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: itcare.OpStart, Count: 1})
+	client, err := itcare.NewClient(itcare.Config{APIURL: e.APIURL(), TokenURL: e.TokenURL(), ClientID: e.ClientID(), ClientSecret: e.ClientSecret()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.StartPostgreSQL(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// releaseAfterConflict lets hung actions finish once the emulator has
+// answered a PATCH with 409, so that the test does not depend on timing.
+func releaseAfterConflict(t *testing.T, e *acctest.Emulator) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	go func() {
+		defer e.ClearFaults()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if len(patchBodies(e, http.StatusConflict)) > 0 {
+					return
+				}
+			}
+		}
+	}()
 }

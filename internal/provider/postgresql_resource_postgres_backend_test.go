@@ -169,7 +169,7 @@ func TestAccPostgresBackend_realServer(t *testing.T) {
 				),
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 			if server.PID == 0 {
 				return errors.New("the first step recorded no server")
 			}
@@ -186,6 +186,6 @@ func TestAccPostgresBackend_realServer(t *testing.T) {
 				return fmt.Errorf("servers left after destroy: %+v", left)
 			}
 			return nil
-		},
+		}),
 	})
 }

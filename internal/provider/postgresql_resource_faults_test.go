@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -132,48 +131,6 @@ func faultsUsed(e *acctest.Emulator) resource.TestCheckFunc {
 	}
 }
 
-// transientFault is one kind of fault the network or ITCare may produce,
-// and how the resource must behave when it hits each phase.
-type transientFault struct {
-	name string
-	// fault is the fault to inject; Method, Path and Count are set per phase.
-	fault emulator.Fault
-	// status is what the request log shows for a hit (0: dropped).
-	status int
-	// createError, when set, is the error a create hit by the fault must
-	// give: a create is not resent when ITCare may have received it.
-	createError string
-	// perCall caps how many requests of one call the fault hits in a row:
-	// a token is revoked once, and the token fetched after it is good.
-	perCall int
-}
-
-var transientFaults = []transientFault{
-	{name: "429 with Retry-After", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 429, RetryAfter: time.Second}, status: 429},
-	{name: "500", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500}, status: 500,
-		createError: `(?s)Error Creating PostgreSQL Instance.*POST\s+/databases/postgresql:\s+500.*Nothing\s+was\s+recorded`},
-	{name: "502", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, status: 502,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*502.*found\s+nothing.*apply\s+again`},
-	{name: "503", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 503}, status: 503,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*503.*found\s+nothing.*apply\s+again`},
-	{name: "dropped connection", fault: emulator.Fault{Kind: emulator.FaultDrop}, status: 0,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
-	{name: "token expiry", fault: emulator.Fault{Kind: emulator.FaultTokenExpiry}, status: 401, perCall: 1},
-	// The provider abandons the attempt (acctest.SlowAnswerTimeout) and the
-	// emulator, seeing the request gone, does nothing: nothing is answered.
-	{name: "slow answer past the client timeout", fault: emulator.Fault{Kind: emulator.FaultLatency, Latency: acctest.SlowAnswerTimeout + 2*time.Second}, status: 0,
-		createError: `(?s)Error Creating PostgreSQL Instance.*did\s+not\s+say\s+whether.*found\s+nothing.*apply\s+again`},
-}
-
-func (tf transientFault) on(method, pathPrefix, name string, count int) emulator.Fault {
-	f := tf.fault
-	if tf.perCall > 0 {
-		count = min(count, tf.perCall)
-	}
-	f.Method, f.Path, f.InstanceName, f.Count = method, pathPrefix, name, count
-	return f
-}
-
 // TestAccReliability_transientFaults injects each transient fault into
 // every phase of an instance's life: the create request, the polls of its
 // action, the refresh, the delete request and the polls of the delete.
@@ -256,11 +213,11 @@ func TestAccReliability_transientFaults(t *testing.T) {
 					Destroy: true,
 				},
 			)
-			resource.ParallelTest(t, resource.TestCase{
+			parallelTestThenCheckDestroy(t, resource.TestCase{
 				PreCheck:                 func() { acctest.PreCheck(t) },
 				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 				Steps:                    steps,
-				CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e),
+				CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), faultsUsed(e),
 					hits("DELETE", pgItemPrefix, 1)),
 			})
 		})
@@ -274,7 +231,7 @@ func TestAccReliability_transientFaults(t *testing.T) {
 func TestAccReliability_deleteAnswerLost(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgreldellost")
-	resource.ParallelTest(t, resource.TestCase{
+	parallelTestThenCheckDestroy(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -287,7 +244,7 @@ func TestAccReliability_deleteAnswerLost(t *testing.T) {
 				Destroy: true,
 			},
 		},
-		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), faultsUsed(e), func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), faultsUsed(e), func(*terraform.State) error {
 			if n := requestsWith(e, "DELETE", pgItemPrefix, 0); n != 1 {
 				return fmt.Errorf("%d dropped DELETEs, want 1", n)
 			}
@@ -306,6 +263,7 @@ func TestAccReliability_tokenExpiresDuringLongApply(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{{
 			PreConfig: func() {
 				go func() {
@@ -362,7 +320,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 				},
 			},
 		},
-		CheckDestroy: func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 			if n := instancesNamed(e, name); n != 0 {
 				return fmt.Errorf("%d instances left", n)
 			}
@@ -370,7 +328,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 				return fmt.Errorf("%d delete actions, want 2 (the failed one and the one that worked)", n)
 			}
 			return nil
-		},
+		}),
 	})
 }
 
@@ -416,7 +374,7 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 				},
 			},
 		},
-		CheckDestroy: destroyedOnce(e, name),
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name)),
 	})
 }
 
@@ -427,7 +385,7 @@ func TestAccReliability_busyInstance(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgrelbusy")
 	cfg := e.Config(pgHCL(name, nil))
-	resource.ParallelTest(t, resource.TestCase{
+	parallelTestThenCheckDestroy(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -438,7 +396,7 @@ func TestAccReliability_busyInstance(t *testing.T) {
 				Destroy:   true,
 			},
 		},
-		CheckDestroy: resource.ComposeTestCheckFunc(destroyedOnce(e, name), func(*terraform.State) error {
+		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name), func(*terraform.State) error {
 			if n := requestsWith(e, "DELETE", pgItemPrefix, 409); n != 1 {
 				return fmt.Errorf("%d DELETEs answered 409, want 1", n)
 			}
@@ -470,13 +428,6 @@ func startConsoleAction(t *testing.T, e *acctest.Emulator, name string, d time.D
 	}
 }
 
-// expectDrift checks the plan's resource_drift: the refresh saw attr
-// change from before to after outside Terraform.
-type expectDrift struct {
-	attr          string
-	before, after any
-}
-
 func (c expectDrift) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	for _, rc := range req.Plan.ResourceDrift {
 		if rc.Address != pgAddr || rc.Change == nil {
@@ -492,88 +443,110 @@ func (c expectDrift) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest
 	resp.Error = fmt.Errorf("no drift reported for %s", pgAddr)
 }
 
-// TestAccReliability_outOfBandDrift changes the instance in the emulator
-// as a person would in the console (resize, then stop, then delete):
-// each refresh reports the drift attribute by attribute and the plan
-// brings the configuration back.
-func TestAccReliability_outOfBandDrift(t *testing.T) {
-	e := acctest.NewEmulator(t)
-	name := acctest.RandomName("pgreldrift")
-	cfg := e.Config(pgHCL(name, nil))
-	change := func(changes map[string]any) func() {
-		return func() {
-			id, err := instanceID(e, name)
-			if err != nil {
-				t.Fatal(err)
+// TestAccPostgreSQL_createActionFails: a create whose action ends in
+// ERROR fails the apply with the action's message and leaves a tainted
+// instance, whether the create's answer named the action or was lost (the
+// instance then found by name and its running action waited for).
+func TestAccPostgreSQL_createActionFails(t *testing.T) {
+	for _, lost := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer_lost=%v", lost), func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgaccfail")
+			e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
+			if lost {
+				e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
 			}
-			if err := e.UpdateInstance(id, changes); err != nil {
-				t.Fatal(err)
-			}
-		}
+			cfg := e.Config(pgHCL(name, nil))
+			w := &writeCounter{e: e}
+
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
+				Steps: []resource.TestStep{
+					{
+						Config:      cfg,
+						ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*ITCare\s+action\s+\d+.*no\s+capacity\s+left\s+in\s+EB-QA.*tainted`),
+					},
+					taintedReplacedNext(e, name, cfg, func() {
+						// One create was sent, even when its answer was lost.
+						if err := w.expect("POST /itcare/databases/postgresql")(nil); err != nil {
+							t.Error(err)
+						}
+					}),
+				},
+			})
+		})
 	}
+}
+
+// taintedReplacedNext is the step after a failed create: the state holds
+// the emulator's instance (recorded, not orphaned) and the next plan
+// replaces it. preConfig runs first.
+func taintedReplacedNext(e *acctest.Emulator, name, cfg string, preConfig func()) resource.TestStep {
+	return resource.TestStep{
+		PreConfig:          preConfig,
+		Config:             cfg,
+		PlanOnly:           true,
+		ExpectNonEmptyPlan: true,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{
+				expectPriorID{e: e, name: name},
+				plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionDestroyBeforeCreate),
+			},
+		},
+	}
+}
+
+func TestAccPostgreSQL_createTimeout(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacchang")
+	e.AddFault(emulator.Fault{Kind: "action_hang", InstanceName: name, Operation: "create", Count: 1})
+	cfg := e.Config(pgHCL(name, map[string]string{"timeouts": `{ create = "3s" }`}))
+
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
 		Steps: []resource.TestStep{
-			{Config: cfg, Check: converged(e, name)},
 			{
-				PreConfig:          change(map[string]any{"nodeSizing": "4cpu8gb"}),
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						expectDrift{"node_sizing", "2cpu4gb", "4cpu8gb"},
-						expectDrift{"cpu", 2, 4},
-						expectDrift{"ram", 4, 8},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("node_sizing"), knownvalue.StringExact("2cpu4gb")),
-					},
-				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Error Creating PostgreSQL Instance.*timeouts\.create`),
 			},
+			// Let the hung action finish so that the final destroy works.
+			taintedReplacedNext(e, name, cfg, e.ClearFaults),
+		},
+	})
+}
+
+func TestAccPostgreSQL_createAnswerLost(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacclost")
+	// The create reaches ITCare but its answer is lost: the provider must
+	// find the instance by name instead of creating a second one.
+	e.AddFault(emulator.Fault{Kind: "drop", Method: "POST", Path: "/itcare/databases/postgresql", InstanceName: name, After: true, Count: 1})
+	w := &writeCounter{e: e}
+
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
 			{
-				PreConfig:          change(map[string]any{"nodeSizing": "2cpu4gb", "status": "STOPPED"}),
-				Config:             cfg,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PostApplyPostRefresh: []plancheck.PlanCheck{
-						expectDrift{"power_state", "running", "stopped"},
-						expectDrift{"status", "ACTIVE", "STOPPED"},
-						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
-						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("power_state"), knownvalue.StringExact("running")),
-					},
-				},
-			},
-			{
-				// Deleted in the console: the refresh drops it with a
-				// warning and the apply creates exactly one new instance.
-				PreConfig: func() {
-					id, err := instanceID(e, name)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := e.DeleteInstance(id); err != nil {
-						t.Fatal(err)
-					}
-				},
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
-				},
-				Check: func(s *terraform.State) error {
-					if n := instancesNamed(e, name); n != 1 {
-						return fmt.Errorf("%d instances named %s, want 1", n, name)
-					}
+				Config: e.Config(pgHCL(name, nil)),
+				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+					"status": knownvalue.StringExact("ACTIVE"),
+				}),
+				Check: resource.ComposeTestCheckFunc(w.expect("POST /itcare/databases/postgresql"), func(s *terraform.State) error {
 					id, err := instanceID(e, name)
 					if err != nil {
 						return err
 					}
 					if got := s.RootModule().Resources[pgAddr].Primary.ID; got != fmt.Sprint(id) {
-						return fmt.Errorf("state id %s, ITCare id %d", got, id)
+						return fmt.Errorf("state id %s, emulator id %d", got, id)
 					}
 					return nil
-				},
+				}),
 			},
 		},
 	})
