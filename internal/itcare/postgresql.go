@@ -119,16 +119,6 @@ func (c *Client) PatchPostgreSQL(ctx context.Context, id int64, op Operation) (*
 	return c.acceptedAction(ctx, k, res, ActionFilter{ResourceID: id})
 }
 
-// StartPostgreSQL runs the start operation.
-func (c *Client) StartPostgreSQL(ctx context.Context, id int64) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpStart})
-}
-
-// UpdatePostgreSQLMonitoring runs the update_monitoring operation.
-func (c *Client) UpdatePostgreSQLMonitoring(ctx context.Context, id int64, opts MonitoringOptions) (*Action, error) {
-	return c.PatchPostgreSQL(ctx, id, Operation{Operation: OpUpdateMonitoring, Options: opts})
-}
-
 // GetPostgreSQLDatabases sends GET /databases/postgresql/{id}/databases.
 func (c *Client) GetPostgreSQLDatabases(ctx context.Context, id int64) ([]Database, error) {
 	var out []Database

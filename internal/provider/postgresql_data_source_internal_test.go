@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -372,9 +371,8 @@ func TestFlattenPostgreSQLExtensions(t *testing.T) {
 	assertFitsSchema(t, NewPostgreSQLExtensionsDataSource(), &postgresqlExtensionsDataSourceModel{InstanceID: types.StringValue("1"), Extensions: got})
 }
 
-// TestDataSourceSchemas checks every data source's schema is valid and
-// that each attribute has a description, since the docs are generated from
-// them.
+// TestDataSourceSchemas checks every data source's schema is valid
+// (docs_test.go checks their descriptions).
 func TestDataSourceSchemas(t *testing.T) {
 	ctx := context.Background()
 	for _, newDS := range []func() datasource.DataSource{
@@ -391,25 +389,6 @@ func TestDataSourceSchemas(t *testing.T) {
 		}
 		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
 			t.Errorf("%s: invalid schema: %v", meta.TypeName, diags)
-		}
-		if resp.Schema.MarkdownDescription == "" {
-			t.Errorf("%s: no description", meta.TypeName)
-		}
-		checkDescribed(t, meta.TypeName, resp.Schema.Attributes)
-	}
-}
-
-func checkDescribed(t *testing.T, prefix string, attrs map[string]dsschema.Attribute) {
-	t.Helper()
-	for name, a := range attrs {
-		if a.GetMarkdownDescription() == "" {
-			t.Errorf("%s.%s: no MarkdownDescription", prefix, name)
-		}
-		switch v := a.(type) {
-		case dsschema.ListNestedAttribute:
-			checkDescribed(t, prefix+"."+name, v.NestedObject.Attributes)
-		case dsschema.SingleNestedAttribute:
-			checkDescribed(t, prefix+"."+name, v.Attributes)
 		}
 	}
 }

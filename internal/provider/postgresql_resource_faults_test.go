@@ -423,7 +423,7 @@ func startConsoleAction(t *testing.T, e *acctest.Emulator, name string, d time.D
 	}
 	e.SetActionDuration(d)
 	defer e.SetActionDuration(acctest.DefaultActionDuration)
-	if _, err := c.UpdatePostgreSQLMonitoring(context.Background(), id, itcare.MonitoringOptions{State: true}); err != nil {
+	if _, err := c.PatchPostgreSQL(context.Background(), id, itcare.Operation{Operation: itcare.OpUpdateMonitoring, Options: itcare.MonitoringOptions{State: true}}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -59,11 +59,6 @@ func TestPostgreSQLSchemaValid(t *testing.T) {
 	if d := s.ValidateImplementation(context.Background()); d.HasError() {
 		t.Fatalf("schema implementation: %v", d)
 	}
-	for name, a := range s.Attributes {
-		if a.GetMarkdownDescription() == "" {
-			t.Errorf("attribute %s has no MarkdownDescription", name)
-		}
-	}
 }
 
 func TestPostgreSQLSchemaModelParity(t *testing.T) {

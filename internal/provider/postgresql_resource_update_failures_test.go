@@ -389,7 +389,7 @@ func startOutOfBand(t *testing.T, e *acctest.Emulator, name string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.StartPostgreSQL(context.Background(), id); err != nil {
+	if _, err := client.PatchPostgreSQL(context.Background(), id, itcare.Operation{Operation: itcare.OpStart}); err != nil {
 		t.Fatal(err)
 	}
 }
