@@ -94,7 +94,7 @@ func (d *postgresqlDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the instance. Exactly one of `id` and `name` must be set. A name is " +
-					"looked up case-insensitively and must match exactly one instance; when `id` is set, this is the " +
+					"sent to ITCare as written (ITCare names are lowercase) and must match exactly one instance; when `id` is set, this is the " +
 					"instance's name.",
 				Optional:   true,
 				Computed:   true,

@@ -279,7 +279,7 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 	if pending == nil || diags.HasError() {
 		return nil, diags
 	}
-	timeout, d := prior.Timeouts.Update(ctx, defaultUpdateTimeout)
+	timeout, d := createWaitTimeout(ctx, prior, pending)
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, diags
@@ -307,11 +307,15 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 		if msg == "" {
 			msg = "no message"
 		}
+		if pending.Operation == pendingCreate {
+			diags.Append(recordFailedCreate(ctx, to, pending.ActionID, msg)...)
+			break
+		}
 		diags.AddWarning("Earlier ITCare Operation Failed", fmt.Sprintf("ITCare action %d (%s), which an earlier apply stopped "+
 			"waiting for, ended in ERROR on %s: %s. The state shows the instance as ITCare reports it; the next plan proposes "+
 			"the change again.", pending.ActionID, pending.label(), subject, msg))
 	default:
-		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s did not end within timeouts.update (%s): %v. "+
+		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s did not end within the timeout (%s): %v. "+
 			"Terraform waits for it on the next refresh or apply instead of sending %s again; check it in the ITCare console.",
 			pending.ActionID, pending.label(), subject, timeout, err, pending.Operation))
 		return nil, diags

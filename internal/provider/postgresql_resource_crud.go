@@ -63,6 +63,10 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	} else {
 		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true)
 	}
+	if err != nil && interrupted(ctx, err) {
+		r.keepInterruptedCreate(ctx, client, op, resp)
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryCreate, op, err)
 		return

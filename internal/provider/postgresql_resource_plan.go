@@ -93,6 +93,12 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if planFailedCreate(ctx, req.Private, prior, &plan, resp) {
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+		}
+		return
+	}
 	// The framework does not pass the attribute plan modifiers'
 	// replacements to ModifyPlan, so they are derived again here.
 	replace := replacementAttributes(prior, plan)

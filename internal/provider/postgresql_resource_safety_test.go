@@ -177,3 +177,100 @@ func TestAccPostgreSQL_notGoneUnlessTheAPISaysSo(t *testing.T) {
 		t.Fatalf("%d writes, want only the %d creates", n, len(names))
 	}
 }
+
+// TestAccPostgreSQL_interruptedCreate sends SIGINT to terraform (Ctrl-C)
+// while the create waits for ITCare. The instance stays in the state, not
+// tainted; the next apply waits for the create's action and adopts the
+// instance: one create POST in all, no DELETE, and an empty plan after.
+func TestAccPostgreSQL_interruptedCreate(t *testing.T) {
+	e := acctest.NewEmulatorWith(t, emulator.Config{ActionDuration: 4 * time.Second})
+	name := acctest.RandomName("pgaccintr")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{
+		"extensions": `[{ database = "postgres", name = "pg_trgm" }]`,
+	})), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	interruptCreate(ctx, t, e, run)
+
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("apply after the interrupt: %v\n%s", err, run.Stderr)
+	}
+	var posts, deletes int
+	for _, w := range e.Writes() {
+		switch {
+		case w.Method == "POST" && w.Path == "/itcare/databases/postgresql":
+			posts++
+		case w.Method == "DELETE":
+			deletes++
+		}
+	}
+	if posts != 1 || deletes != 0 {
+		t.Fatalf("%d create POST and %d DELETE, want 1 and 0", posts, deletes)
+	}
+	if inst, ok := e.InstanceByName(name); !ok || inst.Status != "ACTIVE" {
+		t.Fatalf("instance %+v, found %v", inst, ok)
+	}
+	if changes, err := run.Plan(ctx); err != nil || changes {
+		t.Fatalf("plan after adoption: changes %v, err %v\n%s", changes, err, run.Stderr)
+	}
+}
+
+// TestAccPostgreSQL_interruptedCreateFails: when the create's action of an
+// interrupted apply ends in ERROR, the next plan replaces the instance and
+// says why.
+func TestAccPostgreSQL_interruptedCreateFails(t *testing.T) {
+	e := acctest.NewEmulatorWith(t, emulator.Config{ActionDuration: 4 * time.Second})
+	name := acctest.RandomName("pgaccintf")
+	e.AddFault(emulator.Fault{Kind: "action_error", InstanceName: name, Operation: "create", Count: 1, Message: "no capacity left in EB-QA"})
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, nil)), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	interruptCreate(ctx, t, e, run)
+
+	run.Stdout.Reset()
+	changes, err := run.Plan(ctx)
+	if err != nil || !changes {
+		t.Fatalf("plan after the failed create: changes %v, err %v\n%s", changes, err, run.Stderr)
+	}
+	out := strings.Join(strings.Fields(run.Stdout.String()), " ")
+	for _, want := range []string{"must be replaced", "Will Be Replaced", "no capacity left in EB-QA"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, run.Stdout)
+		}
+	}
+}
+
+// interruptCreate applies run's configuration and sends SIGINT to
+// terraform once ITCare is creating the instance; the instance must then
+// be in the state, not tainted.
+func interruptCreate(ctx context.Context, t *testing.T, e *acctest.Emulator, run *acctest.TerraformRun) {
+	t.Helper()
+	applyCtx, interrupt := context.WithCancel(ctx)
+	defer interrupt()
+	go func() {
+		// Ctrl-C once ITCare is creating the instance.
+		for applyCtx.Err() == nil {
+			for _, a := range e.Actions() {
+				if a.Process == "POSTGRESQL_CREATE" && a.Status == "IN_PROGRESS" {
+					time.Sleep(500 * time.Millisecond)
+					interrupt()
+					return
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	if err := run.Apply(applyCtx); err == nil {
+		t.Fatal("the interrupted apply succeeded")
+	}
+	st, err := run.Show(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Values == nil || len(st.Values.RootModule.Resources) != 1 {
+		t.Fatalf("after the interrupt the state holds no instance:\n%s", run.Stderr)
+	}
+	if r := st.Values.RootModule.Resources[0]; r.Tainted || r.AttributeValues["id"] == nil {
+		t.Fatalf("after the interrupt: tainted %v, id %v", r.Tainted, r.AttributeValues["id"])
+	}
+}
