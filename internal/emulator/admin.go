@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -404,94 +402,6 @@ func (s *Server) DeleteInstance(id int64) error {
 	s.pgDiscardLocked(id)
 	s.dirty = true
 	return nil
-}
-
-// Services returns the service catalogue.
-func (s *Server) Services() []Service {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Service, 0, len(s.services))
-	for _, sv := range s.services {
-		out = append(out, sv)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// Networks returns the network catalogue.
-func (s *Server) Networks() []Network {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Network, 0, len(s.networks))
-	for _, nw := range s.networks {
-		out = append(out, nw)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
-
-// AddService adds a service to the catalogue; a zero ID takes the next
-// free one. The environment defaults to DEVELOPMENT.
-func (s *Server) AddService(sv Service) (Service, error) {
-	s.mu.Lock()
-	defer s.unlock()
-	if strings.TrimSpace(sv.Name) == "" {
-		return Service{}, fieldErr("name", "is required")
-	}
-	if sv.Environment == "" {
-		sv.Environment = "DEVELOPMENT"
-	}
-	sv.Environment = strings.ToUpper(sv.Environment)
-	if sv.Key == "" {
-		sv.Key = strings.ToUpper(sv.Name)
-	}
-	if sv.ID == 0 {
-		sv.ID = 1001
-		for id := range s.services {
-			sv.ID = max(sv.ID, id+1)
-		}
-	} else if _, dup := s.services[sv.ID]; dup {
-		return Service{}, apiErr(http.StatusConflict, "ALREADY_EXISTS", "id", fmt.Sprintf("service %d already exists", sv.ID))
-	}
-	s.services[sv.ID] = sv
-	s.dirty = true
-	return sv, nil
-}
-
-// AddNetwork adds a network to the catalogue; a zero ID takes the next
-// free one. An unknown area is created with zones <area>-A and <area>-B.
-func (s *Server) AddNetwork(nw Network) (Network, error) {
-	s.mu.Lock()
-	defer s.unlock()
-	if nw.Area == "" {
-		return Network{}, fieldErr("area", "is required")
-	}
-	p, err := netip.ParsePrefix(nw.CIDR)
-	if err != nil || !p.Addr().Is4() || p.Bits() > 28 {
-		return Network{}, fieldErr("cidr", "must be an IPv4 prefix of /28 or wider, such as 10.50.1.0/24")
-	}
-	a, known := s.areas[nw.Area]
-	if !known {
-		a = newArea(nw.Area, nw.Region)
-		s.areas[a.ID] = a
-	}
-	if nw.Region == "" {
-		nw.Region = a.Region
-	}
-	if nw.Environment == "" {
-		nw.Environment = "DEVELOPMENT"
-	}
-	if nw.ID == 0 {
-		nw.ID = 2001
-		for id := range s.networks {
-			nw.ID = max(nw.ID, id+1)
-		}
-	} else if _, dup := s.networks[nw.ID]; dup {
-		return Network{}, apiErr(http.StatusConflict, "ALREADY_EXISTS", "id", fmt.Sprintf("network %d already exists", nw.ID))
-	}
-	s.networks[nw.ID] = nw
-	s.dirty = true
-	return nw, nil
 }
 
 // WriteBanner prints what a user needs to point a client at the emulator:
