@@ -1,76 +1,12 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"math"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 )
-
-// APIError is an error answer of the API, with the documented body.
-type APIError struct {
-	HTTPStatus   int    `json:"-"`
-	Status       string `json:"status"`
-	ErrorCode    string `json:"errorCode"`
-	ErrorDesc    string `json:"errorDesc"`
-	ErrorMessage string `json:"errorMessage"`
-}
-
-// Error gives the status, code, field and message on one line.
-func (e *APIError) Error() string {
-	return fmt.Sprintf("%d %s (%s): %s", e.HTTPStatus, e.ErrorCode, e.ErrorDesc, e.ErrorMessage)
-}
-
-// statusName gives the Spring HttpStatus name of a code.
-func statusName(code int) string {
-	switch code {
-	case 400:
-		return "BAD_REQUEST"
-	case 401:
-		return "UNAUTHORIZED"
-	case 403:
-		return "FORBIDDEN"
-	case 404:
-		return "NOT_FOUND"
-	case 405:
-		return "METHOD_NOT_ALLOWED"
-	case 409:
-		return "CONFLICT"
-	case 415:
-		return "UNSUPPORTED_MEDIA_TYPE"
-	case 422:
-		return "UNPROCESSABLE_ENTITY"
-	case 429:
-		return "TOO_MANY_REQUESTS"
-	case 500:
-		return "INTERNAL_SERVER_ERROR"
-	case 502:
-		return "BAD_GATEWAY"
-	case 503:
-		return "SERVICE_UNAVAILABLE"
-	case 504:
-		return "GATEWAY_TIMEOUT"
-	}
-	return strings.ToUpper(strings.ReplaceAll(http.StatusText(code), " ", "_"))
-}
-
-func apiErr(code int, errorCode, desc, msg string) *APIError {
-	return &APIError{HTTPStatus: code, Status: statusName(code), ErrorCode: errorCode, ErrorDesc: desc, ErrorMessage: msg}
-}
-
-// fieldErr is the documented 400 for a field that breaks a rule.
-func fieldErr(field, rule string) *APIError {
-	return apiErr(http.StatusBadRequest, "INVALID_FIELD_VALUE", field, fmt.Sprintf("Error on field '%s': %s", field, rule))
-}
-
-func notFound(what string, id any) *APIError {
-	return apiErr(http.StatusNotFound, "NOT_FOUND", "id", fmt.Sprintf("%s %v not found", what, id))
-}
 
 var (
 	nameRe       = regexp.MustCompile(`^[a-z0-9]+$`)
@@ -79,94 +15,6 @@ var (
 	nodePrefixRe = regexp.MustCompile(`^[A-Z0-9]+$`)
 	dbNameRe     = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 )
-
-// fields is a decoded JSON object. Its getters coerce scalars the way
-// Jackson does by default ("15" for a number, 15 for a string, "true" for
-// a boolean) and treat null as absent.
-type fields map[string]any
-
-func decodeObject(body []byte, what string) (fields, *APIError) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apiErr(http.StatusBadRequest, "INVALID_BODY", what, "Required request body is missing")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: "+err.Error())
-	}
-	if dec.More() {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: trailing data after the object")
-	}
-	if m == nil {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: expected an object")
-	}
-	return fields(m), nil
-}
-
-func (f fields) str(name string) (string, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		return v, true, nil
-	case json.Number:
-		return v.String(), true, nil
-	case bool:
-		return strconv.FormatBool(v), true, nil
-	}
-	return "", false, fieldErr(name, "must be a string")
-}
-
-func (f fields) integer(name string) (int64, bool, *APIError) {
-	var s string
-	switch v := f[name].(type) {
-	case nil:
-		return 0, false, nil
-	case json.Number:
-		s = v.String()
-	case string:
-		s = strings.TrimSpace(v)
-	default:
-		return 0, false, fieldErr(name, "must be an integer")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		fl, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || fl != math.Trunc(fl) || math.Abs(fl) > math.MaxInt64/2 {
-			return 0, false, fieldErr(name, "must be an integer")
-		}
-		n = int64(fl)
-	}
-	return n, true, nil
-}
-
-func (f fields) boolean(name string) (bool, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return false, false, nil
-	case bool:
-		return v, true, nil
-	case string:
-		switch strings.ToLower(v) {
-		case "true":
-			return true, true, nil
-		case "false":
-			return false, true, nil
-		}
-	}
-	return false, false, fieldErr(name, "must be a boolean")
-}
-
-func (f fields) object(name string) (fields, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return nil, false, nil
-	case map[string]any:
-		return fields(v), true, nil
-	}
-	return nil, false, fieldErr(name, "must be an object")
-}
 
 // createRequest is a validated create body.
 type createRequest struct {
