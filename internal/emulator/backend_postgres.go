@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -530,15 +529,4 @@ func (s *Server) BackendSummary() string {
 	}
 	return fmt.Sprintf("postgres (a real server per instance: binaries %s, run as %s, admin role %s; data in %s, %s)",
 		dir, s.pg.ident.name, PostgresAdminRole, s.pg.root, keep)
-}
-
-// handlePGAdmin lists the real servers (GET /_emulator/postgres): where
-// their data and socket are, their port and process, and the TLS
-// certificate a client can trust.
-func (s *Server) handlePGAdmin(w http.ResponseWriter, _ *http.Request) {
-	out := s.PostgresServers()
-	if out == nil {
-		out = []PostgresServer{}
-	}
-	adminJSON(w, http.StatusOK, map[string]any{"backend": s.Backend(), "adminRole": PostgresAdminRole, "dataRoot": s.PostgresDataRoot(), "servers": out})
 }
