@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 )
 
@@ -198,34 +196,6 @@ func adminError(w http.ResponseWriter, err error) {
 		ae = apiErr(http.StatusBadRequest, "INVALID_FIELD_VALUE", "", err.Error())
 	}
 	adminJSON(w, ae.HTTPStatus, ae)
-}
-
-// WriteBanner prints what a user needs to point a client at the emulator:
-// URLs, credentials and the catalogue.
-func (s *Server) WriteBanner(w io.Writer) {
-	fmt.Fprintf(w, "ITCare emulator\n")
-	fmt.Fprintf(w, "  API URL:       %s\n", s.APIURL())
-	fmt.Fprintf(w, "  Token URL:     %s\n", s.TokenURL())
-	fmt.Fprintf(w, "  Client ID:     %s\n", s.ClientID())
-	fmt.Fprintf(w, "  Client secret: %s\n", s.ClientSecret())
-	fmt.Fprintf(w, "  Admin API:     %s%s/\n", s.URL(), adminPath)
-	st := s.settings()
-	fmt.Fprintf(w, "  Action duration %s, token TTL %s\n", st["actionDuration"], st["tokenTTL"])
-	fmt.Fprintf(w, "Services:\n")
-	for _, sv := range s.Services() {
-		fmt.Fprintf(w, "  %d  %-12s %s\n", sv.ID, sv.Name, sv.Environment)
-	}
-	fmt.Fprintf(w, "Networks:\n")
-	s.mu.Lock()
-	areas := s.areas
-	zones := map[string]string{}
-	for id, a := range areas {
-		zones[id] = strings.Join(a.Zones, ", ")
-	}
-	s.mu.Unlock()
-	for _, nw := range s.Networks() {
-		fmt.Fprintf(w, "  %d  area %-8s %-15s region %-3s %-12s az: %s\n", nw.ID, nw.Area, nw.CIDR, nw.Region, nw.Environment, zones[nw.Area])
-	}
 }
 
 // handlePGAdmin lists the real servers (GET /_emulator/postgres): where
