@@ -13,15 +13,6 @@ import (
 	"time"
 )
 
-// Backends: where an instance's databases live.
-const (
-	// BackendMemory keeps every instance in memory (the default).
-	BackendMemory = "memory"
-	// BackendPostgres makes every instance created through the API a real
-	// PostgreSQL server on loopback.
-	BackendPostgres = "postgres"
-)
-
 // PostgresAdminRole is the superuser of every server of the postgres
 // backend; its password is the instance's admPassword.
 const PostgresAdminRole = "itcare_admin"
@@ -507,26 +498,4 @@ func (s *Server) PostgresDataRoot() string {
 		return ""
 	}
 	return s.pg.root
-}
-
-// Backend names the backend in use.
-func (s *Server) Backend() string {
-	if s.pg == nil {
-		return BackendMemory
-	}
-	return BackendPostgres
-}
-
-// BackendSummary is one line for the start banner.
-func (s *Server) BackendSummary() string {
-	if s.pg == nil {
-		return "memory (instances are emulated in memory)"
-	}
-	dir, _ := pgBinDirFor(s.pg.binDir, 0)
-	keep := "removed at exit"
-	if s.pg.keep {
-		keep = "kept at exit"
-	}
-	return fmt.Sprintf("postgres (a real server per instance: binaries %s, run as %s, admin role %s; data in %s, %s)",
-		dir, s.pg.ident.name, PostgresAdminRole, s.pg.root, keep)
 }
