@@ -24,11 +24,11 @@ func (s *Server) BackendSummary() string {
 	if s.pg == nil {
 		return "memory (instances are emulated in memory)"
 	}
-	dir, _ := pgBinDirFor(s.pg.binDir, 0)
+	dir, _ := s.pg.host.BinDir(0)
 	keep := "removed at exit"
 	if s.pg.keep {
 		keep = "kept at exit"
 	}
 	return fmt.Sprintf("postgres (a real server per instance: binaries %s, run as %s, admin role %s; data in %s, %s)",
-		dir, s.pg.ident.name, PostgresAdminRole, s.pg.root, keep)
+		dir, s.pg.host.Account(), PostgresAdminRole, s.pg.root, keep)
 }

@@ -35,7 +35,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Backend is BackendMemory (the default) or BackendPostgres, which
 	// makes each instance created through the API a real PostgreSQL
-	// server on loopback (see pg.go).
+	// server on loopback (see backend_postgres.go).
 	Backend string
 	// PGBinDir is the directory of the PostgreSQL server binaries for the
 	// postgres backend. Default: /usr/lib/postgresql/<major>/bin (Debian),
