@@ -9,142 +9,193 @@ import (
 
 var activeOnly = map[string]bool{"restore": true, "enable_ha": true, "install_extension": true, "upgrade": true}
 
+// opValidator checks the options of one PATCH operation on inst and
+// returns what to apply when its action completes.
+type opValidator func(s *Server, inst *Instance, opts fields, ri *reqInfo) (opOptions, *APIError)
+
+// opValidators are the operations' documented rules, by operation.
+var opValidators = map[string]opValidator{
+	"start":              validateStart,
+	"stop":               validateStop,
+	"resize":             validateResize,
+	"restore":            validateRestore,
+	"enable_ha":          validateEnableHA,
+	"update_monitoring":  validateUpdateMonitoring,
+	"update_patch_party": validateUpdatePatchParty,
+	"install_extension":  validateInstallExtension,
+	"upgrade":            validateUpgrade,
+}
+
 // validateOperationLocked checks an operation's documented rules and
 // returns what to apply when its action completes.
 func (s *Server) validateOperationLocked(inst *Instance, op string, opts fields, ri *reqInfo) (opOptions, *APIError) {
-	var o opOptions
 	if activeOnly[op] && inst.Status != StatusActive {
-		return o, fieldErr("status", fmt.Sprintf("%s needs the instance ACTIVE, it is %s", op, inst.Status))
+		return opOptions{}, fieldErr("status", fmt.Sprintf("%s needs the instance ACTIVE, it is %s", op, inst.Status))
 	}
-	switch op {
-	case "start":
-		o.FinalStatus = StatusActive
-		o.NoOp = inst.Status == StatusActive
-	case "stop":
-		o.FinalStatus = StatusStopped
-		o.NoOp = inst.Status == StatusStopped
-	case "resize":
-		v, ok, e := opts.str("sizing")
-		if e != nil {
-			return o, e
-		}
-		if !ok || v == "" {
-			return o, fieldErr("sizing", "is required")
-		}
-		if !sizingRe.MatchString(v) {
-			return o, fieldErr("sizing", "must look like 2cpu4gb")
-		}
-		o.Sizing = v
-	case "restore":
-		return s.validateRestoreLocked(inst, opts)
-	case "enable_ha":
-		lag, ok, e := opts.integer("replicationLag")
-		if e != nil {
-			return o, e
-		}
+	validate, ok := opValidators[op]
+	if !ok {
+		return opOptions{}, nil
+	}
+	return validate(s, inst, opts, ri)
+}
+
+// validateStart: starting an ACTIVE instance is a no-op.
+func validateStart(_ *Server, inst *Instance, _ fields, _ *reqInfo) (opOptions, *APIError) {
+	return opOptions{FinalStatus: StatusActive, NoOp: inst.Status == StatusActive}, nil
+}
+
+// validateStop: stopping a STOPPED instance is a no-op.
+func validateStop(_ *Server, inst *Instance, _ fields, _ *reqInfo) (opOptions, *APIError) {
+	return opOptions{FinalStatus: StatusStopped, NoOp: inst.Status == StatusStopped}, nil
+}
+
+func validateResize(_ *Server, _ *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	v, ok, e := opts.str("sizing")
+	if e != nil {
+		return o, e
+	}
+	if !ok || v == "" {
+		return o, fieldErr("sizing", "is required")
+	}
+	if !sizingRe.MatchString(v) {
+		return o, fieldErr("sizing", "must look like 2cpu4gb")
+	}
+	o.Sizing = v
+	return o, nil
+}
+
+func validateRestore(s *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	return s.validateRestoreLocked(inst, opts)
+}
+
+func validateEnableHA(_ *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	lag, ok, e := opts.integer("replicationLag")
+	if e != nil {
+		return o, e
+	}
+	if !ok {
+		return o, fieldErr("replicationLag", "is required")
+	}
+	if lag < 1 || lag > 500 {
+		return o, fieldErr("replicationLag", "must be between 1 and 500")
+	}
+	cr, _, e := opts.str("changeReference")
+	if e != nil {
+		return o, e
+	}
+	if inst.Topology != "STANDALONE" {
+		return o, fieldErr("topology", "the instance is already HA")
+	}
+	if inst.major() < 12 {
+		return o, fieldErr("version", fmt.Sprintf("enable_ha needs version 12 or later, the instance runs %s", inst.Version))
+	}
+	o.ReplicationLag, o.ChangeReference = int(lag), cr
+	return o, nil
+}
+
+// validateUpdateMonitoring: an option left out keeps its value.
+func validateUpdateMonitoring(_ *Server, _ *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	state, hasState, e := opts.boolean("state")
+	if e != nil {
+		return o, e
+	}
+	onCall, hasOnCall, e := opts.boolean("on_call")
+	if e != nil {
+		return o, e
+	}
+	if !hasState && !hasOnCall {
+		return o, fieldErr("state", "state or on_call is required")
+	}
+	if hasState {
+		o.State = &state
+	}
+	if hasOnCall {
+		o.OnCall = &onCall
+	}
+	return o, nil
+}
+
+func validateUpdatePatchParty(s *Server, inst *Instance, opts fields, ri *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	pp, e := validatePatchParty(inst, opts, ri.user, s.now())
+	if e != nil {
+		return o, e
+	}
+	o.PatchParty = pp
+	return o, nil
+}
+
+// validateInstallExtension also refuses, on the postgres backend, an
+// extension the machine lacks.
+func validateInstallExtension(s *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	db, ok, e := opts.str("dbname")
+	if e != nil {
+		return o, e
+	}
+	if !ok || db == "" {
+		return o, fieldErr("dbname", "is required")
+	}
+	if len(db) > 63 || !dbNameRe.MatchString(db) {
+		return o, fieldErr("dbname", "must be a lowercase PostgreSQL identifier of at most 63 characters")
+	}
+	list, ok := opts["extensions_list"].([]any)
+	if _, present := opts["extensions_list"]; present && !ok && opts["extensions_list"] != nil {
+		return o, fieldErr("extensions_list", "must be an array of {\"name\": …}")
+	}
+	if len(list) == 0 {
+		return o, fieldErr("extensions_list", "at least one extension is required")
+	}
+	for _, item := range list {
+		m, ok := item.(map[string]any)
 		if !ok {
-			return o, fieldErr("replicationLag", "is required")
-		}
-		if lag < 1 || lag > 500 {
-			return o, fieldErr("replicationLag", "must be between 1 and 500")
-		}
-		cr, _, e := opts.str("changeReference")
-		if e != nil {
-			return o, e
-		}
-		if inst.Topology != "STANDALONE" {
-			return o, fieldErr("topology", "the instance is already HA")
-		}
-		if inst.major() < 12 {
-			return o, fieldErr("version", fmt.Sprintf("enable_ha needs version 12 or later, the instance runs %s", inst.Version))
-		}
-		o.ReplicationLag, o.ChangeReference = int(lag), cr
-	case "update_monitoring":
-		state, hasState, e := opts.boolean("state")
-		if e != nil {
-			return o, e
-		}
-		onCall, hasOnCall, e := opts.boolean("on_call")
-		if e != nil {
-			return o, e
-		}
-		if !hasState && !hasOnCall {
-			return o, fieldErr("state", "state or on_call is required")
-		}
-		if hasState {
-			o.State = &state
-		}
-		if hasOnCall {
-			o.OnCall = &onCall
-		}
-	case "update_patch_party":
-		pp, e := validatePatchParty(inst, opts, ri.user, s.now())
-		if e != nil {
-			return o, e
-		}
-		o.PatchParty = pp
-	case "install_extension":
-		db, ok, e := opts.str("dbname")
-		if e != nil {
-			return o, e
-		}
-		if !ok || db == "" {
-			return o, fieldErr("dbname", "is required")
-		}
-		if len(db) > 63 || !dbNameRe.MatchString(db) {
-			return o, fieldErr("dbname", "must be a lowercase PostgreSQL identifier of at most 63 characters")
-		}
-		list, ok := opts["extensions_list"].([]any)
-		if _, present := opts["extensions_list"]; present && !ok && opts["extensions_list"] != nil {
 			return o, fieldErr("extensions_list", "must be an array of {\"name\": …}")
 		}
-		if len(list) == 0 {
-			return o, fieldErr("extensions_list", "at least one extension is required")
+		name, _ := m["name"].(string)
+		if name == "" {
+			return o, fieldErr("extensions_list", "every extension needs a name")
 		}
-		for _, item := range list {
-			m, ok := item.(map[string]any)
-			if !ok {
-				return o, fieldErr("extensions_list", "must be an array of {\"name\": …}")
-			}
-			name, _ := m["name"].(string)
-			if name == "" {
-				return o, fieldErr("extensions_list", "every extension needs a name")
-			}
-			if _, known := findExtension(name); !known {
-				return o, fieldErr("extensions_list", fmt.Sprintf("extension '%s' is not available on this instance", name))
-			}
-			o.Extensions = append(o.Extensions, name)
+		if _, known := findExtension(name); !known {
+			return o, fieldErr("extensions_list", fmt.Sprintf("extension '%s' is not available on this instance", name))
 		}
-		if inst.major() < 15 {
-			return o, fieldErr("version", fmt.Sprintf("extensions are self-service from version 15, the instance runs %s", inst.Version))
-		}
-		if e := s.pgCheckExtensionsLocked(inst, o.Extensions); e != nil {
-			return o, e
-		}
-		o.DBName = db
-	case "upgrade":
-		tv, ok, e := opts.str("targetVersion")
-		if e != nil {
-			return o, e
-		}
-		if !ok || tv == "" {
-			return o, fieldErr("targetVersion", "is required")
-		}
-		cr, _, e := opts.str("changeReference")
-		if e != nil {
-			return o, e
-		}
-		n, err := strconv.Atoi(tv)
-		offered := availableVersions(inst.major())
-		found := false
-		for _, v := range offered {
-			found = found || (err == nil && int64(n) == v)
-		}
-		if !found {
-			return o, fieldErr("targetVersion", fmt.Sprintf("'%s' is not offered for this instance (offered: %v)", tv, offered))
-		}
-		o.TargetVersion, o.ChangeReference = n, cr
+		o.Extensions = append(o.Extensions, name)
 	}
+	if inst.major() < 15 {
+		return o, fieldErr("version", fmt.Sprintf("extensions are self-service from version 15, the instance runs %s", inst.Version))
+	}
+	if e := s.pgCheckExtensionsLocked(inst, o.Extensions); e != nil {
+		return o, e
+	}
+	o.DBName = db
+	return o, nil
+}
+
+func validateUpgrade(_ *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
+	var o opOptions
+	tv, ok, e := opts.str("targetVersion")
+	if e != nil {
+		return o, e
+	}
+	if !ok || tv == "" {
+		return o, fieldErr("targetVersion", "is required")
+	}
+	cr, _, e := opts.str("changeReference")
+	if e != nil {
+		return o, e
+	}
+	n, err := strconv.Atoi(tv)
+	offered := availableVersions(inst.major())
+	found := false
+	for _, v := range offered {
+		found = found || (err == nil && int64(n) == v)
+	}
+	if !found {
+		return o, fieldErr("targetVersion", fmt.Sprintf("'%s' is not offered for this instance (offered: %v)", tv, offered))
+	}
+	o.TargetVersion, o.ChangeReference = n, cr
 	return o, nil
 }
 
