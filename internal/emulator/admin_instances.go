@@ -80,36 +80,64 @@ func (s *Server) UpdateInstance(id int64, changes map[string]any) error {
 	if !ok {
 		return notFound("PostgreSQL instance", id)
 	}
-	cur, err := json.Marshal(in)
+	next, err := mergeReadModel(in, changes)
 	if err != nil {
 		return err
 	}
+	if err := s.deriveLocked(&next, changes); err != nil {
+		return err
+	}
+	if next.Name != in.Name {
+		if other, taken := s.instanceByNameLocked(next.Name); taken && other.ID != id {
+			return fieldErr("name", fmt.Sprintf("an instance named '%s' already exists", next.Name))
+		}
+	}
+	if err := mergeExtra(&next, changes); err != nil {
+		return err
+	}
+	*in = next
+	s.dirty = true
+	return nil
+}
+
+// mergeReadModel returns in with the read-model fields of changes
+// replaced, through the JSON names clients know them by.
+func mergeReadModel(in *Instance, changes map[string]any) (Instance, error) {
+	cur, err := json.Marshal(in)
+	if err != nil {
+		return Instance{}, err
+	}
 	var m map[string]any
 	if err := json.Unmarshal(cur, &m); err != nil {
-		return err
+		return Instance{}, err
 	}
 	for k, v := range changes {
 		if extraKeys[k] {
 			continue
 		}
 		if _, known := m[k]; !known {
-			return fieldErr(k, "is not a field of the instance read model")
+			return Instance{}, fieldErr(k, "is not a field of the instance read model")
 		}
 		if k == "id" {
-			return fieldErr(k, "cannot be changed")
+			return Instance{}, fieldErr(k, "cannot be changed")
 		}
 		m[k] = v
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
-		return fieldErr("body", err.Error())
+		return Instance{}, fieldErr("body", err.Error())
 	}
 	var next Instance
 	if err := json.Unmarshal(b, &next); err != nil {
-		return fieldErr("body", err.Error())
+		return Instance{}, fieldErr("body", err.Error())
 	}
 	next.Extra = in.clone().Extra
-	f := fields(changes)
+	return next, nil
+}
+
+// deriveLocked makes the fields derived from a changed nodeSizing,
+// version or topology follow it.
+func (s *Server) deriveLocked(next *Instance, changes map[string]any) error {
 	if _, ok := changes["nodeSizing"]; ok {
 		if !sizingRe.MatchString(next.NodeSizing) {
 			return fieldErr("nodeSizing", "must look like 2cpu4gb")
@@ -134,7 +162,7 @@ func (s *Server) UpdateInstance(id int64, changes map[string]any) error {
 		}
 		next.setTopology(t)
 		if t == "HA" {
-			s.enableHALocked(&next, next.AllowedReplicationLag)
+			s.enableHALocked(next, next.AllowedReplicationLag)
 		} else {
 			next.Extra.Nodes = next.Extra.Nodes[:min(1, len(next.Extra.Nodes))]
 			if next.PatchParty.PatchGroup == nil {
@@ -142,11 +170,12 @@ func (s *Server) UpdateInstance(id int64, changes map[string]any) error {
 			}
 		}
 	}
-	if next.Name != in.Name {
-		if other, taken := s.instanceByNameLocked(next.Name); taken && other.ID != id {
-			return fieldErr("name", fmt.Sprintf("an instance named '%s' already exists", next.Name))
-		}
-	}
+	return nil
+}
+
+// mergeExtra applies the changes to what the read model does not show.
+func mergeExtra(next *Instance, changes map[string]any) error {
+	f := fields(changes)
 	if v, ok, e := f.str("az"); e != nil {
 		return e
 	} else if ok {
@@ -173,8 +202,6 @@ func (s *Server) UpdateInstance(id int64, changes map[string]any) error {
 		}
 		next.Extra.Databases = dbs
 	}
-	*in = next
-	s.dirty = true
 	return nil
 }
 
