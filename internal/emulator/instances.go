@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // newInstanceLocked builds the read model of a validated create request.
@@ -11,8 +12,41 @@ func (s *Server) newInstanceLocked(req *createRequest, user, status string) *Ins
 	id := s.nextInstanceID
 	s.nextInstanceID++
 	svc := s.services[req.ServiceID]
-	nw := s.networks[req.NetworkID]
-	in := &Instance{
+	in := newReadModel(req, svc, id, user, status, now)
+	in.setVersion(req.PostgreVersion)
+	in.setSizing(req.NodeSizing)
+	in.setTopology(req.Topology)
+	in.BackupPolicyDetails = backupPolicies(req.BackupEnabled, req.Strings["dbBackupPolicyId"], req.Strings["serverBackupPolicyId"])
+	date, tag, ppID := nextPatchParty(now, svc.Environment == "PRODUCTION")
+	in.PatchParty = PatchParty{ID: ppID, Name: "Patch Party " + tag, PatchDate: fmtTime(date), PatchTag: tag}
+	if in.NodeCount == 1 {
+		in.PatchParty.PatchGroup = strPtr("1")
+	}
+
+	base := strings.ToUpper(req.Name)
+	if req.NodePrefix != "" {
+		base = req.NodePrefix
+	}
+	// An HA instance's virtual address comes before its nodes'.
+	if in.Topology == "HA" {
+		in.IPAddress = s.allocIPLocked(s.networks[req.NetworkID])
+	}
+	s.addNodesLocked(in, base, req.AZ)
+	if in.IPAddress == "" {
+		in.IPAddress = in.Extra.Nodes[0].IP
+	}
+	if in.Extra.AZ == "" {
+		in.Extra.AZ = in.Extra.Nodes[0].Zone
+	}
+	s.instances[id] = in
+	s.dirty = true
+	return in
+}
+
+// newReadModel is the part of a new instance's read model that the
+// request and its service give as they are.
+func newReadModel(req *createRequest, svc Service, id int64, user, status string, now time.Time) *Instance {
+	return &Instance{
 		AllowMonitoringDisplay:  true,
 		AllowedReplicationLag:   req.AllowedReplicationLag,
 		Area:                    req.Area,
@@ -66,49 +100,6 @@ func (s *Server) newInstanceLocked(req *createRequest, user, status string) *Ins
 			Databases:               defaultDatabases(),
 		},
 	}
-	in.setVersion(req.PostgreVersion)
-	in.setSizing(req.NodeSizing)
-	in.setTopology(req.Topology)
-	in.BackupPolicyDetails = backupPolicies(req.BackupEnabled, req.Strings["dbBackupPolicyId"], req.Strings["serverBackupPolicyId"])
-	date, tag, ppID := nextPatchParty(now, svc.Environment == "PRODUCTION")
-	in.PatchParty = PatchParty{ID: ppID, Name: "Patch Party " + tag, PatchDate: fmtTime(date), PatchTag: tag}
-	if in.NodeCount == 1 {
-		in.PatchParty.PatchGroup = strPtr("1")
-	}
-
-	base := strings.ToUpper(req.Name)
-	if req.NodePrefix != "" {
-		base = req.NodePrefix
-	}
-	zones := s.areas[req.Area].Zones
-	start := 0
-	for i, z := range zones {
-		if z == req.AZ {
-			start = i
-		}
-	}
-	if in.Topology == "HA" {
-		in.IPAddress = s.allocIPLocked(nw)
-	}
-	roles := []string{"PRIMARY", "REPLICA", "WITNESS"}
-	for k := 1; k <= in.NodeCount; k++ {
-		zone := ""
-		if len(zones) > 0 {
-			zone = zones[(start+k-1)%len(zones)]
-		}
-		node := NodeState{ID: id*100 + int64(k), Name: fmt.Sprintf("%s%02d", base, k),
-			IP: s.allocIPLocked(nw), Zone: zone, Role: roles[k-1]}
-		in.Extra.Nodes = append(in.Extra.Nodes, node)
-	}
-	if in.IPAddress == "" {
-		in.IPAddress = in.Extra.Nodes[0].IP
-	}
-	if in.Extra.AZ == "" {
-		in.Extra.AZ = in.Extra.Nodes[0].Zone
-	}
-	s.instances[id] = in
-	s.dirty = true
-	return in
 }
 
 func cloudName(id int64) string {
@@ -157,15 +148,22 @@ func (s *Server) enableHALocked(inst *Instance, lag int) {
 	inst.setTopology("HA")
 	inst.AllowedReplicationLag = lag
 	inst.PatchParty.PatchGroup = nil
-	nw := s.networks[inst.NetworkID]
-	zones := s.areas[inst.Area].Zones
 	base := strings.ToUpper(inst.Name)
 	if len(inst.Extra.Nodes) > 0 {
 		base = strings.TrimSuffix(inst.Extra.Nodes[0].Name, "01")
 	}
+	s.addNodesLocked(inst, base, inst.Extra.AZ)
+}
+
+// addNodesLocked adds the nodes inst's topology has and it lacks: named
+// base01, base02…, spread over the area's zones from az onwards, each
+// with the next free address of the instance's network.
+func (s *Server) addNodesLocked(inst *Instance, base, az string) {
+	nw := s.networks[inst.NetworkID]
+	zones := s.areas[inst.Area].Zones
 	start := 0
 	for i, z := range zones {
-		if z == inst.Extra.AZ {
+		if z == az {
 			start = i
 		}
 	}
