@@ -9,31 +9,33 @@ import (
 	"time"
 )
 
-// adminRoutes maps the admin API's endpoints to their handlers.
+// adminRoutes maps the admin API's endpoints to their handlers. Most
+// endpoints are a method of the Go API behind an adapter (adminGet,
+// adminCreate, adminDo); the others are the adminXxx methods below.
 func (s *Server) adminRoutes() *http.ServeMux {
 	m := http.NewServeMux()
 	for _, rt := range []struct {
 		pattern string
 		handler http.HandlerFunc
 	}{
-		{"GET /_emulator/instances", s.adminListInstances},
-		{"POST /_emulator/instances", s.adminSeedInstance},
+		{"GET /_emulator/instances", adminGet(s.Instances)},
+		{"POST /_emulator/instances", adminCreate(s.SeedInstance)},
 		{"GET /_emulator/instances/{id}", s.adminGetInstance},
 		{"PATCH /_emulator/instances/{id}", s.adminUpdateInstance},
 		{"DELETE /_emulator/instances/{id}", s.adminDeleteInstance},
-		{"GET /_emulator/faults", s.adminListFaults},
-		{"POST /_emulator/faults", s.adminAddFault},
-		{"DELETE /_emulator/faults", s.adminClearFaults},
-		{"GET /_emulator/requests", s.adminListRequests},
-		{"DELETE /_emulator/requests", s.adminResetRequests},
-		{"POST /_emulator/tokens/expire", s.adminExpireTokens},
-		{"GET /_emulator/settings", s.adminGetSettings},
+		{"GET /_emulator/faults", adminGet(s.Faults)},
+		{"POST /_emulator/faults", adminCreate(s.addCheckedFault)},
+		{"DELETE /_emulator/faults", adminDo(s.ClearFaults)},
+		{"GET /_emulator/requests", adminGet(s.Requests)},
+		{"DELETE /_emulator/requests", adminDo(s.ResetRequests)},
+		{"POST /_emulator/tokens/expire", adminDo(s.ExpireTokens)},
+		{"GET /_emulator/settings", adminGet(s.settings)},
 		{"PUT /_emulator/settings", s.adminPutSettings},
-		{"GET /_emulator/services", s.adminListServices},
-		{"POST /_emulator/services", s.adminAddService},
-		{"GET /_emulator/networks", s.adminListNetworks},
-		{"POST /_emulator/networks", s.adminAddNetwork},
-		{"GET /_emulator/actions", s.adminListActions},
+		{"GET /_emulator/services", adminGet(s.Services)},
+		{"POST /_emulator/services", adminCreate(s.AddService)},
+		{"GET /_emulator/networks", adminGet(s.Networks)},
+		{"POST /_emulator/networks", adminCreate(s.AddNetwork)},
+		{"GET /_emulator/actions", adminGet(s.Actions)},
 		{"GET /_emulator/postgres", s.adminListPostgres},
 		{"/", adminNotFound},
 	} {
@@ -42,23 +44,42 @@ func (s *Server) adminRoutes() *http.ServeMux {
 	return m
 }
 
-func (s *Server) adminListInstances(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Instances())
+// adminGet answers what get returns.
+func adminGet[T any](get func() T) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		adminJSON(w, http.StatusOK, get())
+	}
 }
 
-func (s *Server) adminSeedInstance(w http.ResponseWriter, r *http.Request) {
-	adminCreate(w, r, s.SeedInstance)
+// adminCreate decodes the body as a T, hands it to add and answers 201
+// with what add made of it.
+func adminCreate[T, R any](add func(T) (R, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in T
+		if !decodeAdmin(w, r, &in) {
+			return
+		}
+		out, err := add(in)
+		if err != nil {
+			adminError(w, err)
+			return
+		}
+		adminJSON(w, http.StatusCreated, out)
+	}
+}
+
+// adminDo runs do and answers 204.
+func adminDo(do func()) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		do()
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 func (s *Server) adminGetInstance(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r)
+	in, e := s.instanceAt(r)
 	if e != nil {
 		adminError(w, e)
-		return
-	}
-	in, ok := s.Instance(id)
-	if !ok {
-		adminError(w, notFound("PostgreSQL instance", id))
 		return
 	}
 	adminJSON(w, http.StatusOK, in)
@@ -95,40 +116,12 @@ func (s *Server) adminDeleteInstance(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) adminListFaults(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Faults())
-}
-
-func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request) {
-	adminCreate(w, r, func(f Fault) (Fault, error) {
-		if err := f.validate(); err != nil {
-			return Fault{}, fieldErr("kind", err.Error())
-		}
-		return s.addFault(f), nil
-	})
-}
-
-func (s *Server) adminClearFaults(w http.ResponseWriter, _ *http.Request) {
-	s.ClearFaults()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) adminListRequests(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Requests())
-}
-
-func (s *Server) adminResetRequests(w http.ResponseWriter, _ *http.Request) {
-	s.ResetRequests()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) adminExpireTokens(w http.ResponseWriter, _ *http.Request) {
-	s.ExpireTokens()
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) adminGetSettings(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.settings())
+// addCheckedFault adds a fault that makes sense; the error names kind.
+func (s *Server) addCheckedFault(f Fault) (Fault, error) {
+	if err := f.validate(); err != nil {
+		return Fault{}, fieldErr("kind", err.Error())
+	}
+	return s.addFault(f), nil
 }
 
 // adminPutSettings applies the settings of the body in turn; the first
@@ -161,43 +154,8 @@ func (s *Server) adminPutSettings(w http.ResponseWriter, r *http.Request) {
 	adminJSON(w, http.StatusOK, s.settings())
 }
 
-func (s *Server) adminListServices(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Services())
-}
-
-func (s *Server) adminAddService(w http.ResponseWriter, r *http.Request) {
-	adminCreate(w, r, s.AddService)
-}
-
-func (s *Server) adminListNetworks(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Networks())
-}
-
-func (s *Server) adminAddNetwork(w http.ResponseWriter, r *http.Request) {
-	adminCreate(w, r, s.AddNetwork)
-}
-
-func (s *Server) adminListActions(w http.ResponseWriter, _ *http.Request) {
-	adminJSON(w, http.StatusOK, s.Actions())
-}
-
 func adminNotFound(w http.ResponseWriter, r *http.Request) {
 	adminError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No admin endpoint "+r.Method+" "+r.URL.Path))
-}
-
-// adminCreate decodes the body as a T, hands it to add and answers 201
-// with what add made of it.
-func adminCreate[T, R any](w http.ResponseWriter, r *http.Request, add func(T) (R, error)) {
-	var in T
-	if !decodeAdmin(w, r, &in) {
-		return
-	}
-	out, err := add(in)
-	if err != nil {
-		adminError(w, err)
-		return
-	}
-	adminJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) settings() map[string]string {

@@ -21,25 +21,39 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 		act = publicAction(s.startActionLocked(inst, "create", opOptions{}, ri, "").Action)
 	}
 	s.unlock()
+	writeAccepted(w, act, e)
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
+	in, e := s.instanceAt(r)
+	if e != nil {
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
+
+// instanceAt returns the instance whose id the path names.
+func (s *Server) instanceAt(r *http.Request) (Instance, *APIError) {
+	id, e := pathID(r)
+	if e != nil {
+		return Instance{}, e
+	}
+	in, ok := s.Instance(id)
+	if !ok {
+		return Instance{}, notFound("PostgreSQL instance", id)
+	}
+	return in, nil
+}
+
+// writeAccepted answers a write with the action it started, or with the
+// error that stopped it.
+func writeAccepted(w http.ResponseWriter, act Action, e *APIError) {
 	if e != nil {
 		writeError(w, e)
 		return
 	}
 	writeJSON(w, http.StatusAccepted, act)
-}
-
-func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
-	id, e := pathID(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	in, ok := s.Instance(id)
-	if !ok {
-		writeError(w, notFound("PostgreSQL instance", id))
-		return
-	}
-	writeJSON(w, http.StatusOK, in)
 }
 
 // page is the Spring Data page envelope.
@@ -124,11 +138,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 		act = publicAction(s.startActionLocked(inst, "delete", opOptions{}, ri, StatusDeleting).Action)
 	}
 	s.unlock()
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, act)
+	writeAccepted(w, act, e)
 }
 
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
@@ -167,11 +177,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	act, e := s.patchLocked(id, op, opts, ri)
 	s.unlock()
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	writeJSON(w, http.StatusAccepted, act)
+	writeAccepted(w, act, e)
 }
 
 func (s *Server) patchLocked(id int64, op string, opts fields, ri *reqInfo) (Action, *APIError) {

@@ -164,24 +164,41 @@ func cidrSize(cidr string) int {
 func (s *Server) Services() []Service {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Service, 0, len(s.services))
-	for _, sv := range s.services {
-		out = append(out, sv)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return byID(s.services, func(sv Service) int64 { return sv.ID })
 }
 
 // Networks returns the network catalogue.
 func (s *Server) Networks() []Network {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Network, 0, len(s.networks))
-	for _, nw := range s.networks {
-		out = append(out, nw)
+	return byID(s.networks, func(nw Network) int64 { return nw.ID })
+}
+
+// byID lists a catalogue in id order, for stable listings.
+func byID[V any](m map[int64]V, id func(V) int64) []V {
+	out := make([]V, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool { return id(out[i]) < id(out[j]) })
 	return out
+}
+
+// claimID gives a new catalogue entry without an id the next free one
+// (first, or the next after the highest taken), and refuses one whose id
+// is taken.
+func claimID[V any](m map[int64]V, id *int64, first int64, what string) *APIError {
+	if *id != 0 {
+		if _, dup := m[*id]; dup {
+			return apiErr(http.StatusConflict, "ALREADY_EXISTS", "id", fmt.Sprintf("%s %d already exists", what, *id))
+		}
+		return nil
+	}
+	*id = first
+	for taken := range m {
+		*id = max(*id, taken+1)
+	}
+	return nil
 }
 
 // AddService adds a service to the catalogue; a zero ID takes the next
@@ -199,13 +216,8 @@ func (s *Server) AddService(sv Service) (Service, error) {
 	if sv.Key == "" {
 		sv.Key = strings.ToUpper(sv.Name)
 	}
-	if sv.ID == 0 {
-		sv.ID = 1001
-		for id := range s.services {
-			sv.ID = max(sv.ID, id+1)
-		}
-	} else if _, dup := s.services[sv.ID]; dup {
-		return Service{}, apiErr(http.StatusConflict, "ALREADY_EXISTS", "id", fmt.Sprintf("service %d already exists", sv.ID))
+	if e := claimID(s.services, &sv.ID, 1001, "service"); e != nil {
+		return Service{}, e
 	}
 	s.services[sv.ID] = sv
 	s.dirty = true
@@ -235,13 +247,8 @@ func (s *Server) AddNetwork(nw Network) (Network, error) {
 	if nw.Environment == "" {
 		nw.Environment = "DEVELOPMENT"
 	}
-	if nw.ID == 0 {
-		nw.ID = 2001
-		for id := range s.networks {
-			nw.ID = max(nw.ID, id+1)
-		}
-	} else if _, dup := s.networks[nw.ID]; dup {
-		return Network{}, apiErr(http.StatusConflict, "ALREADY_EXISTS", "id", fmt.Sprintf("network %d already exists", nw.ID))
+	if e := claimID(s.networks, &nw.ID, 2001, "network"); e != nil {
+		return Network{}, e
 	}
 	s.networks[nw.ID] = nw
 	s.dirty = true

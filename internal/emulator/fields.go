@@ -87,6 +87,30 @@ func (f fields) boolean(name string) (bool, bool, *APIError) {
 	return false, false, fieldErr(name, "must be a boolean")
 }
 
+// requiredStr reads a string that must be given and not empty.
+func (f fields) requiredStr(name string) (string, *APIError) {
+	v, ok, e := f.str(name)
+	if e != nil {
+		return "", e
+	}
+	if !ok || v == "" {
+		return "", fieldErr(name, "is required")
+	}
+	return v, nil
+}
+
+// requiredInt reads an integer that must be given.
+func (f fields) requiredInt(name string) (int64, *APIError) {
+	v, ok, e := f.integer(name)
+	if e != nil {
+		return 0, e
+	}
+	if !ok {
+		return 0, fieldErr(name, "is required")
+	}
+	return v, nil
+}
+
 func (f fields) object(name string) (fields, bool, *APIError) {
 	switch v := f[name].(type) {
 	case nil:

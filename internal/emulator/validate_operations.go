@@ -51,12 +51,9 @@ func validateStop(_ *Server, inst *Instance, _ fields, _ *reqInfo) (opOptions, *
 
 func validateResize(_ *Server, _ *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
 	var o opOptions
-	v, ok, e := opts.str("sizing")
+	v, e := opts.requiredStr("sizing")
 	if e != nil {
 		return o, e
-	}
-	if !ok || v == "" {
-		return o, fieldErr("sizing", "is required")
 	}
 	if !sizingRe.MatchString(v) {
 		return o, fieldErr("sizing", "must look like 2cpu4gb")
@@ -71,12 +68,9 @@ func validateRestore(s *Server, inst *Instance, opts fields, _ *reqInfo) (opOpti
 
 func validateEnableHA(_ *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
 	var o opOptions
-	lag, ok, e := opts.integer("replicationLag")
+	lag, e := opts.requiredInt("replicationLag")
 	if e != nil {
 		return o, e
-	}
-	if !ok {
-		return o, fieldErr("replicationLag", "is required")
 	}
 	if lag < 1 || lag > 500 {
 		return o, fieldErr("replicationLag", "must be between 1 and 500")
@@ -119,25 +113,17 @@ func validateUpdateMonitoring(_ *Server, _ *Instance, opts fields, _ *reqInfo) (
 }
 
 func validateUpdatePatchParty(s *Server, inst *Instance, opts fields, ri *reqInfo) (opOptions, *APIError) {
-	var o opOptions
 	pp, e := validatePatchParty(inst, opts, ri.user, s.now())
-	if e != nil {
-		return o, e
-	}
-	o.PatchParty = pp
-	return o, nil
+	return opOptions{PatchParty: pp}, e
 }
 
 // validateInstallExtension also refuses, on the postgres backend, an
 // extension the machine lacks.
 func validateInstallExtension(s *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
 	var o opOptions
-	db, ok, e := opts.str("dbname")
+	db, e := opts.requiredStr("dbname")
 	if e != nil {
 		return o, e
-	}
-	if !ok || db == "" {
-		return o, fieldErr("dbname", "is required")
 	}
 	if len(db) > 63 || !dbNameRe.MatchString(db) {
 		return o, fieldErr("dbname", "must be a lowercase PostgreSQL identifier of at most 63 characters")
@@ -175,12 +161,9 @@ func validateInstallExtension(s *Server, inst *Instance, opts fields, _ *reqInfo
 
 func validateUpgrade(_ *Server, inst *Instance, opts fields, _ *reqInfo) (opOptions, *APIError) {
 	var o opOptions
-	tv, ok, e := opts.str("targetVersion")
+	tv, e := opts.requiredStr("targetVersion")
 	if e != nil {
 		return o, e
-	}
-	if !ok || tv == "" {
-		return o, fieldErr("targetVersion", "is required")
 	}
 	cr, _, e := opts.str("changeReference")
 	if e != nil {
@@ -250,29 +233,20 @@ func validatePatchParty(inst *Instance, opts fields, user string, now time.Time)
 // source's service: backups belong to the source.
 func (s *Server) validateRestoreLocked(dst *Instance, opts fields) (opOptions, *APIError) {
 	var o opOptions
-	srcID, ok, e := opts.integer("sourceId")
+	srcID, e := opts.requiredInt("sourceId")
 	if e != nil {
 		return o, e
 	}
-	if !ok {
-		return o, fieldErr("sourceId", "is required")
-	}
-	stop, ok, e := opts.str("stop")
+	stop, e := opts.requiredStr("stop")
 	if e != nil {
 		return o, e
-	}
-	if !ok || stop == "" {
-		return o, fieldErr("stop", "is required")
 	}
 	if stop != "BEFORE" && stop != "AFTER" {
 		return o, fieldErr("stop", "must be BEFORE or AFTER")
 	}
-	ts, ok, e := opts.str("timestamp")
+	ts, e := opts.requiredStr("timestamp")
 	if e != nil {
 		return o, e
-	}
-	if !ok || ts == "" {
-		return o, fieldErr("timestamp", "is required")
 	}
 	t, err := parseAPITime(ts)
 	if err != nil {
