@@ -183,4 +183,21 @@
 //     emulator dies without cleaning up gets an immediate shutdown.
 //   - GET /_emulator/postgres lists the servers: port, process, data and
 //     socket directories, and the certificate to trust (sslrootcert).
+//
+// # Files
+//
+// The API: server.go (configuration, listener, the request's way through
+// faults, authentication and routing), response.go (answers), auth.go
+// (tokens), api_postgresql.go and api_actions.go (the /itcare handlers).
+// Its rules: validate.go and validate_rules.go (create, a table of field
+// rules), validate_operations.go (PATCH), fields.go (Jackson-like JSON
+// coercion), apierror.go (the error body). Its state: model.go (the read
+// model), catalogue.go (versions, extensions, services, networks),
+// instances.go (new instances and their nodes), views.go (networks and
+// nodes as GET shows them), actions.go (asynchronous actions), state.go
+// (the state file). The rest: admin.go and admin_instances.go (the admin
+// API and its Go equivalents), faults.go, reqlog.go (the request log),
+// backend.go and backend_postgres.go (the postgres backend, which maps
+// instances and actions onto package pgcluster; pgcluster runs the
+// servers and knows nothing of the API).
 package emulator

@@ -3,7 +3,10 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -276,4 +279,75 @@ func (s *Server) ClearFaults() {
 			s.dirty = true
 		}
 	}
+}
+
+// serveFault answers a request as the fault f says, in place of the API
+// or after it; false when f does not replace the answer.
+func (s *Server) serveFault(w *statusWriter, r *http.Request, f *Fault) bool {
+	switch f.Kind {
+	case FaultStatus:
+		code := f.Status
+		if code == 0 {
+			code = http.StatusServiceUnavailable
+		}
+		if f.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
+		}
+		msg := f.Message
+		if msg == "" {
+			msg = "injected fault: " + http.StatusText(code)
+		}
+		writeError(w, apiErr(code, statusName(code), "", msg))
+		return true
+	case FaultDrop:
+		if f.After {
+			// The lost answer of a write that was performed. A write the
+			// API refused (a 4xx such as an expired token) changed
+			// nothing, so its refusal is answered as usual: dropping it
+			// would fake a lost write.
+			rec := &recordingWriter{h: http.Header{}}
+			s.dispatch(&statusWriter{ResponseWriter: rec}, r)
+			if rec.status >= 300 {
+				for k, v := range rec.h {
+					w.Header()[k] = v
+				}
+				w.WriteHeader(rec.status)
+				_, _ = w.Write(rec.body.Bytes())
+				return true
+			}
+		}
+		w.answered(0)
+		if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler)
+	case FaultBody:
+		if f.After {
+			s.dispatch(&statusWriter{ResponseWriter: discardWriter{h: http.Header{}}}, r)
+		}
+		code := f.Status
+		if code == 0 {
+			code = http.StatusOK
+		}
+		ct := f.ContentType
+		if ct == "" {
+			ct = MediaType
+		}
+		w.Header().Set("Content-Type", ct)
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, f.Body)
+		return true
+	case FaultTokenExpiry:
+		if tok := bearer(r); tok != "" {
+			s.mu.Lock()
+			delete(s.tokens, tok)
+			s.mu.Unlock()
+		}
+		writeUnauthorized(w, "the access token has expired")
+		return true
+	}
+	return false
 }

@@ -35,7 +35,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Backend is BackendMemory (the default) or BackendPostgres, which
 	// makes each instance created through the API a real PostgreSQL
-	// server on loopback (see pg.go).
+	// server on loopback (see backend_postgres.go).
 	Backend string
 	// PGBinDir is the directory of the PostgreSQL server binaries for the
 	// postgres backend. Default: /usr/lib/postgresql/<major>/bin (Debian),
@@ -386,72 +386,8 @@ func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
 			return
 		}
 	}
-	if f != nil {
-		switch f.Kind {
-		case FaultStatus:
-			code := f.Status
-			if code == 0 {
-				code = http.StatusServiceUnavailable
-			}
-			if f.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(int((f.RetryAfter+time.Second-1)/time.Second)))
-			}
-			msg := f.Message
-			if msg == "" {
-				msg = "injected fault: " + http.StatusText(code)
-			}
-			writeError(w, apiErr(code, statusName(code), "", msg))
-			return
-		case FaultDrop:
-			if f.After {
-				// The lost answer of a write that was performed. A write the
-				// API refused (a 4xx such as an expired token) changed
-				// nothing, so its refusal is answered as usual: dropping it
-				// would fake a lost write.
-				rec := &recordingWriter{h: http.Header{}}
-				s.dispatch(&statusWriter{ResponseWriter: rec}, r)
-				if rec.status >= 300 {
-					for k, v := range rec.h {
-						w.Header()[k] = v
-					}
-					w.WriteHeader(rec.status)
-					_, _ = w.Write(rec.body.Bytes())
-					return
-				}
-			}
-			w.answered(0)
-			if hj, ok := w.ResponseWriter.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					_ = conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
-		case FaultBody:
-			if f.After {
-				s.dispatch(&statusWriter{ResponseWriter: discardWriter{h: http.Header{}}}, r)
-			}
-			code := f.Status
-			if code == 0 {
-				code = http.StatusOK
-			}
-			ct := f.ContentType
-			if ct == "" {
-				ct = MediaType
-			}
-			w.Header().Set("Content-Type", ct)
-			w.WriteHeader(code)
-			_, _ = io.WriteString(w, f.Body)
-			return
-		case FaultTokenExpiry:
-			if tok := bearer(r); tok != "" {
-				s.mu.Lock()
-				delete(s.tokens, tok)
-				s.mu.Unlock()
-			}
-			writeUnauthorized(w, "the access token has expired")
-			return
-		}
+	if f != nil && s.serveFault(w, r, f) {
+		return
 	}
 	s.dispatch(w, r)
 }
@@ -493,99 +429,6 @@ func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 	writeError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint "+r.Method+" "+p))
 }
 
-// statusWriter remembers the status code for the request log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	// onAnswer, when set, is called once with the status the client gets
-	// (0 for none) before any of the answer is sent.
-	onAnswer func(status int)
-	done     bool
-}
-
-// answered reports the request's outcome once; later calls do nothing.
-func (w *statusWriter) answered(status int) {
-	if w.done {
-		return
-	}
-	w.done = true
-	if w.onAnswer != nil {
-		w.onAnswer(status)
-	}
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-		w.answered(code)
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-		w.answered(http.StatusOK)
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) code() int {
-	if w.status == 0 {
-		return http.StatusOK
-	}
-	return w.status
-}
-
-// discardWriter runs a handler whose answer will never be sent (the "lost
-// answer" fault).
-type discardWriter struct{ h http.Header }
-
-// recordingWriter keeps a handler's answer, to be sent or thrown away.
-type recordingWriter struct {
-	h      http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (rw *recordingWriter) Header() http.Header { return rw.h }
-func (rw *recordingWriter) Write(b []byte) (int, error) {
-	if rw.status == 0 {
-		rw.status = http.StatusOK
-	}
-	return rw.body.Write(b)
-}
-func (rw *recordingWriter) WriteHeader(code int) {
-	if rw.status == 0 {
-		rw.status = code
-	}
-}
-
-func (d discardWriter) Header() http.Header         { return d.h }
-func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (d discardWriter) WriteHeader(int)             {}
-
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		code = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(`{"status":"INTERNAL_SERVER_ERROR","errorCode":"INTERNAL_ERROR","errorDesc":"","errorMessage":"cannot encode the answer"}` + "\n")
-	}
-	w.Header().Set("Content-Type", MediaType)
-	w.WriteHeader(code)
-	_, _ = w.Write(buf.Bytes())
-}
-
-func writeError(w http.ResponseWriter, e *APIError) { writeJSON(w, e.HTTPStatus, e) }
-
-func writeUnauthorized(w http.ResponseWriter, msg string) {
-	w.Header().Set("WWW-Authenticate", `Bearer realm="cloud", error="invalid_token"`)
-	writeError(w, apiErr(http.StatusUnauthorized, "UNAUTHORIZED", "Authorization", msg))
-}
-
 func pathID(r *http.Request) (int64, *APIError) {
 	raw := r.PathValue("id")
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -612,4 +455,32 @@ func (s *Server) instanceByNameLocked(name string) (*Instance, bool) {
 		}
 	}
 	return nil, false
+}
+
+// WriteBanner prints what a user needs to point a client at the emulator:
+// URLs, credentials and the catalogue.
+func (s *Server) WriteBanner(w io.Writer) {
+	fmt.Fprintf(w, "ITCare emulator\n")
+	fmt.Fprintf(w, "  API URL:       %s\n", s.APIURL())
+	fmt.Fprintf(w, "  Token URL:     %s\n", s.TokenURL())
+	fmt.Fprintf(w, "  Client ID:     %s\n", s.ClientID())
+	fmt.Fprintf(w, "  Client secret: %s\n", s.ClientSecret())
+	fmt.Fprintf(w, "  Admin API:     %s%s/\n", s.URL(), adminPath)
+	st := s.settings()
+	fmt.Fprintf(w, "  Action duration %s, token TTL %s\n", st["actionDuration"], st["tokenTTL"])
+	fmt.Fprintf(w, "Services:\n")
+	for _, sv := range s.Services() {
+		fmt.Fprintf(w, "  %d  %-12s %s\n", sv.ID, sv.Name, sv.Environment)
+	}
+	fmt.Fprintf(w, "Networks:\n")
+	s.mu.Lock()
+	areas := s.areas
+	zones := map[string]string{}
+	for id, a := range areas {
+		zones[id] = strings.Join(a.Zones, ", ")
+	}
+	s.mu.Unlock()
+	for _, nw := range s.Networks() {
+		fmt.Fprintf(w, "  %d  area %-8s %-15s region %-3s %-12s az: %s\n", nw.ID, nw.Area, nw.CIDR, nw.Region, nw.Environment, zones[nw.Area])
+	}
 }

@@ -1,76 +1,11 @@
 package emulator
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"math"
-	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 )
-
-// APIError is an error answer of the API, with the documented body.
-type APIError struct {
-	HTTPStatus   int    `json:"-"`
-	Status       string `json:"status"`
-	ErrorCode    string `json:"errorCode"`
-	ErrorDesc    string `json:"errorDesc"`
-	ErrorMessage string `json:"errorMessage"`
-}
-
-// Error gives the status, code, field and message on one line.
-func (e *APIError) Error() string {
-	return fmt.Sprintf("%d %s (%s): %s", e.HTTPStatus, e.ErrorCode, e.ErrorDesc, e.ErrorMessage)
-}
-
-// statusName gives the Spring HttpStatus name of a code.
-func statusName(code int) string {
-	switch code {
-	case 400:
-		return "BAD_REQUEST"
-	case 401:
-		return "UNAUTHORIZED"
-	case 403:
-		return "FORBIDDEN"
-	case 404:
-		return "NOT_FOUND"
-	case 405:
-		return "METHOD_NOT_ALLOWED"
-	case 409:
-		return "CONFLICT"
-	case 415:
-		return "UNSUPPORTED_MEDIA_TYPE"
-	case 422:
-		return "UNPROCESSABLE_ENTITY"
-	case 429:
-		return "TOO_MANY_REQUESTS"
-	case 500:
-		return "INTERNAL_SERVER_ERROR"
-	case 502:
-		return "BAD_GATEWAY"
-	case 503:
-		return "SERVICE_UNAVAILABLE"
-	case 504:
-		return "GATEWAY_TIMEOUT"
-	}
-	return strings.ToUpper(strings.ReplaceAll(http.StatusText(code), " ", "_"))
-}
-
-func apiErr(code int, errorCode, desc, msg string) *APIError {
-	return &APIError{HTTPStatus: code, Status: statusName(code), ErrorCode: errorCode, ErrorDesc: desc, ErrorMessage: msg}
-}
-
-// fieldErr is the documented 400 for a field that breaks a rule.
-func fieldErr(field, rule string) *APIError {
-	return apiErr(http.StatusBadRequest, "INVALID_FIELD_VALUE", field, fmt.Sprintf("Error on field '%s': %s", field, rule))
-}
-
-func notFound(what string, id any) *APIError {
-	return apiErr(http.StatusNotFound, "NOT_FOUND", "id", fmt.Sprintf("%s %v not found", what, id))
-}
 
 var (
 	nameRe       = regexp.MustCompile(`^[a-z0-9]+$`)
@@ -79,94 +14,6 @@ var (
 	nodePrefixRe = regexp.MustCompile(`^[A-Z0-9]+$`)
 	dbNameRe     = regexp.MustCompile(`^[a-z_][a-z0-9_$]*$`)
 )
-
-// fields is a decoded JSON object. Its getters coerce scalars the way
-// Jackson does by default ("15" for a number, 15 for a string, "true" for
-// a boolean) and treat null as absent.
-type fields map[string]any
-
-func decodeObject(body []byte, what string) (fields, *APIError) {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, apiErr(http.StatusBadRequest, "INVALID_BODY", what, "Required request body is missing")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: "+err.Error())
-	}
-	if dec.More() {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: trailing data after the object")
-	}
-	if m == nil {
-		return nil, apiErr(http.StatusBadRequest, "MALFORMED_JSON", what, "JSON parse error: expected an object")
-	}
-	return fields(m), nil
-}
-
-func (f fields) str(name string) (string, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return "", false, nil
-	case string:
-		return v, true, nil
-	case json.Number:
-		return v.String(), true, nil
-	case bool:
-		return strconv.FormatBool(v), true, nil
-	}
-	return "", false, fieldErr(name, "must be a string")
-}
-
-func (f fields) integer(name string) (int64, bool, *APIError) {
-	var s string
-	switch v := f[name].(type) {
-	case nil:
-		return 0, false, nil
-	case json.Number:
-		s = v.String()
-	case string:
-		s = strings.TrimSpace(v)
-	default:
-		return 0, false, fieldErr(name, "must be an integer")
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		fl, ferr := strconv.ParseFloat(s, 64)
-		if ferr != nil || fl != math.Trunc(fl) || math.Abs(fl) > math.MaxInt64/2 {
-			return 0, false, fieldErr(name, "must be an integer")
-		}
-		n = int64(fl)
-	}
-	return n, true, nil
-}
-
-func (f fields) boolean(name string) (bool, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return false, false, nil
-	case bool:
-		return v, true, nil
-	case string:
-		switch strings.ToLower(v) {
-		case "true":
-			return true, true, nil
-		case "false":
-			return false, true, nil
-		}
-	}
-	return false, false, fieldErr(name, "must be a boolean")
-}
-
-func (f fields) object(name string) (fields, bool, *APIError) {
-	switch v := f[name].(type) {
-	case nil:
-		return nil, false, nil
-	case map[string]any:
-		return fields(v), true, nil
-	}
-	return nil, false, fieldErr(name, "must be an object")
-}
 
 // createRequest is a validated create body.
 type createRequest struct {
@@ -192,250 +39,84 @@ type createRequest struct {
 	Strings               map[string]string
 }
 
-// optionalStrings are create fields stored as sent and never checked.
-var optionalStrings = []string{"dbBackupPolicyId", "serverBackupPolicyId", "noBackupProdReason",
-	"noMonitoringProdReason", "noReplicationProdReason", "platform", "region", "regulation", "prefix"}
+// createRules are the documented create rules, in the order they are
+// checked: only the first broken one is reported, so a body with several
+// faults always names the same field. A field may have several rows: its
+// type is checked at its first.
+var createRules = []createRule{
+	{field: "name", kind: kindString, missing: "is required", checks: []check{
+		length(5, 60, "must be 5 to 60 characters long"),
+		matches(nameRe, "may contain only lowercase letters and digits"),
+		isNot("cluster", "must not be the keyword 'cluster'"),
+		uniqueName,
+	}, set: func(r *createRequest, v value) { r.Name = v.str }},
+	{field: "area", kind: kindString, missing: "is required", checks: []check{knownArea},
+		set: func(r *createRequest, v value) { r.Area = v.str }},
+	{field: "nodeSizing", kind: kindString, missing: "is required", checks: []check{matches(sizingRe, "must look like 2cpu4gb")},
+		set: func(r *createRequest, v value) { r.NodeSizing = v.str }},
+	{field: "diskSize", kind: kindInt, missing: "is required", checks: []check{between(40, 1024, "must be between 40 and 1024 (GB)")},
+		set: func(r *createRequest, v value) { r.DiskSize = int(v.num) }},
+	// Checked, never stored; a seed may leave it out.
+	{field: "admPassword", kind: kindString, applies: passwordExpected, missing: "is required", checks: []check{strongPassword}},
+	{field: "postgreVersion", kind: kindString, missing: "is required", checks: []check{supportedMajor},
+		set: func(r *createRequest, v value) { r.PostgreVersion, _ = strconv.Atoi(v.str) }},
+	{field: "serviceId", kind: kindInt, missing: "is required", checks: []check{knownService},
+		set: func(r *createRequest, v value) { r.ServiceID = v.num }},
+	{field: "networkId", kind: kindInt, missing: "is required", checks: []check{knownNetworkOfArea},
+		set: func(r *createRequest, v value) { r.NetworkID = v.num }},
+	{field: "topology", kind: kindString, missing: "is required", checks: []check{knownTopology},
+		set: func(r *createRequest, v value) { r.Topology = strings.ToUpper(v.str) }},
+	{field: "trigram", kind: kindString, missing: "is required", checks: []check{matches(trigramRe, "must be 3 letters")},
+		set: func(r *createRequest, v value) { r.Trigram = v.str }},
+	{field: "allowedReplicationLag", kind: kindInt, def: &value{ok: true, num: 10}, zeroIsAbsent: true,
+		checks: []check{between(1, 10240, "must be between 1 and 10240 (MB)")},
+		set:    func(r *createRequest, v value) { r.AllowedReplicationLag = int(v.num) }},
+	// The types of the HA fields come before their rules.
+	{field: "nodePrefix", kind: kindString},
+	{field: "az", kind: kindString},
+	{field: "tls", kind: kindBool},
+	{field: "nodePrefix", kind: kindString, applies: ha, missing: "is required for an HA instance", checks: []check{
+		length(5, 12, "must be 5 to 12 characters long"),
+		matches(nodePrefixRe, "may contain only uppercase letters and digits"),
+	}, set: func(r *createRequest, v value) { r.NodePrefix = v.str }},
+	{field: "az", kind: kindString, applies: ha, missing: "is required for an HA instance", checks: []check{zoneOfArea},
+		set: func(r *createRequest, v value) { r.AZ = v.str }},
+	{field: "tls", kind: kindBool, applies: ha, missing: "is required for an HA instance"},
+	{field: "nodePrefix", kind: kindString, applies: standalone, present: "is only allowed for an HA instance"},
+	{field: "az", kind: kindString, applies: standalone, present: "is only allowed for an HA instance"},
+	{field: "tls", kind: kindBool, set: func(r *createRequest, v value) { r.TLS = v.yes }},
+	flag("backupEnabled", true, func(r *createRequest, b bool) { r.BackupEnabled = b }),
+	flag("monitoringEnabled", true, func(r *createRequest, b bool) { r.MonitoringEnabled = b }),
+	flag("monitoringAlerting", true, func(r *createRequest, b bool) { r.MonitoringAlerting = b }),
+	flag("onCallSupervision", false, func(r *createRequest, b bool) { r.OnCallSupervision = b }),
+	flag("replicationEnabled", false, func(r *createRequest, b bool) { r.ReplicationEnabled = b }),
+	// Stored as sent and never checked.
+	optionalString("dbBackupPolicyId"),
+	optionalString("serverBackupPolicyId"),
+	optionalString("noBackupProdReason"),
+	optionalString("noMonitoringProdReason"),
+	optionalString("noReplicationProdReason"),
+	optionalString("platform"),
+	optionalString("region"),
+	optionalString("regulation"),
+	optionalString("prefix"),
+	{field: "cloudId", kind: kindInt, def: &value{ok: true, num: 1}, set: func(r *createRequest, v value) { r.CloudID = v.num }},
+	{field: "noBackupProdReason", kind: kindString, applies: productionWithout(func(r *createRequest) bool { return r.BackupEnabled }),
+		checks: []check{notBlank("is required when backup is disabled on a production service")}},
+	{field: "noMonitoringProdReason", kind: kindString, applies: productionWithout(func(r *createRequest) bool { return r.MonitoringEnabled }),
+		checks: []check{notBlank("is required when monitoring is disabled on a production service")}},
+}
 
-// validateCreate applies the documented create rules in a fixed order, so
-// a body with several faults always names the same field. The caller holds
+// validateCreate applies createRules to a create body. The caller holds
 // the lock (uniqueness and the catalogue are read).
 func (s *Server) validateCreate(f fields, passwordRequired bool) (*createRequest, *APIError) {
-	r := &createRequest{Strings: map[string]string{}}
-
-	name, ok, err := f.str("name")
-	switch {
-	case err != nil:
-		return nil, err
-	case !ok || name == "":
-		return nil, fieldErr("name", "is required")
-	case len(name) < 5 || len(name) > 60:
-		return nil, fieldErr("name", "must be 5 to 60 characters long")
-	case !nameRe.MatchString(name):
-		return nil, fieldErr("name", "may contain only lowercase letters and digits")
-	case name == "cluster":
-		return nil, fieldErr("name", "must not be the keyword 'cluster'")
-	}
-	if _, taken := s.instanceByNameLocked(name); taken {
-		return nil, fieldErr("name", fmt.Sprintf("an instance named '%s' already exists", name))
-	}
-	r.Name = name
-
-	area, ok, err := f.str("area")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || area == "" {
-		return nil, fieldErr("area", "is required")
-	}
-	ar, known := s.areas[area]
-	if !known {
-		return nil, fieldErr("area", fmt.Sprintf("unknown area '%s'", area))
-	}
-	r.Area = area
-
-	sizing, ok, err := f.str("nodeSizing")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || sizing == "" {
-		return nil, fieldErr("nodeSizing", "is required")
-	}
-	if !sizingRe.MatchString(sizing) {
-		return nil, fieldErr("nodeSizing", "must look like 2cpu4gb")
-	}
-	r.NodeSizing = sizing
-
-	disk, ok, err := f.integer("diskSize")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fieldErr("diskSize", "is required")
-	}
-	if disk < 40 || disk > 1024 {
-		return nil, fieldErr("diskSize", "must be between 40 and 1024 (GB)")
-	}
-	r.DiskSize = int(disk)
-
-	pw, ok, err := f.str("admPassword")
-	if err != nil {
-		return nil, err
-	}
-	if ok || passwordRequired {
-		if !ok || pw == "" {
-			return nil, fieldErr("admPassword", "is required")
-		}
-		if msg := passwordProblem(pw); msg != "" {
-			return nil, fieldErr("admPassword", msg)
+	c := &createCheck{s: s, req: &createRequest{Strings: map[string]string{}}, passwordRequired: passwordRequired}
+	for _, rule := range createRules {
+		if e := c.apply(rule, f); e != nil {
+			return nil, e
 		}
 	}
-
-	ver, ok, err := f.str("postgreVersion")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || ver == "" {
-		return nil, fieldErr("postgreVersion", "is required")
-	}
-	major, convErr := strconv.Atoi(ver)
-	if _, supported := majors[major]; convErr != nil || !supported {
-		return nil, fieldErr("postgreVersion", fmt.Sprintf("must be one of %d to %d", minMajor, maxMajor))
-	}
-	r.PostgreVersion = major
-
-	svcID, ok, err := f.integer("serviceId")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fieldErr("serviceId", "is required")
-	}
-	svc, known := s.services[svcID]
-	if !known {
-		return nil, fieldErr("serviceId", fmt.Sprintf("unknown service %d", svcID))
-	}
-	r.ServiceID = svcID
-
-	netID, ok, err := f.integer("networkId")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fieldErr("networkId", "is required")
-	}
-	nw, known := s.networks[netID]
-	if !known {
-		return nil, fieldErr("networkId", fmt.Sprintf("unknown network %d", netID))
-	}
-	if nw.Area != area {
-		return nil, fieldErr("networkId", fmt.Sprintf("network %d is in area '%s', not '%s'", netID, nw.Area, area))
-	}
-	r.NetworkID = netID
-
-	topo, ok, err := f.str("topology")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || topo == "" {
-		return nil, fieldErr("topology", "is required")
-	}
-	topo = strings.ToUpper(topo)
-	if topo != "STANDALONE" && topo != "HA" {
-		return nil, fieldErr("topology", "must be STANDALONE or HA")
-	}
-	r.Topology = topo
-
-	tri, ok, err := f.str("trigram")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || tri == "" {
-		return nil, fieldErr("trigram", "is required")
-	}
-	if !trigramRe.MatchString(tri) {
-		return nil, fieldErr("trigram", "must be 3 letters")
-	}
-	r.Trigram = tri
-
-	lag, ok, err := f.integer("allowedReplicationLag")
-	if err != nil {
-		return nil, err
-	}
-	if !ok || lag == 0 {
-		lag = 10
-	}
-	if lag < 1 || lag > 10240 {
-		return nil, fieldErr("allowedReplicationLag", "must be between 1 and 10240 (MB)")
-	}
-	r.AllowedReplicationLag = int(lag)
-
-	prefix, hasPrefix, err := f.str("nodePrefix")
-	if err != nil {
-		return nil, err
-	}
-	az, hasAZ, err := f.str("az")
-	if err != nil {
-		return nil, err
-	}
-	tls, hasTLS, err := f.boolean("tls")
-	if err != nil {
-		return nil, err
-	}
-	if topo == "HA" {
-		switch {
-		case !hasPrefix || prefix == "":
-			return nil, fieldErr("nodePrefix", "is required for an HA instance")
-		case len(prefix) < 5 || len(prefix) > 12:
-			return nil, fieldErr("nodePrefix", "must be 5 to 12 characters long")
-		case !nodePrefixRe.MatchString(prefix):
-			return nil, fieldErr("nodePrefix", "may contain only uppercase letters and digits")
-		}
-		if !hasAZ || az == "" {
-			return nil, fieldErr("az", "is required for an HA instance")
-		}
-		if !ar.hasZone(az) {
-			return nil, fieldErr("az", fmt.Sprintf("must be one of the zones of area '%s': %s", area, strings.Join(ar.Zones, ", ")))
-		}
-		if !hasTLS {
-			return nil, fieldErr("tls", "is required for an HA instance")
-		}
-		r.NodePrefix, r.AZ = prefix, az
-	} else {
-		if hasPrefix {
-			return nil, fieldErr("nodePrefix", "is only allowed for an HA instance")
-		}
-		if hasAZ {
-			return nil, fieldErr("az", "is only allowed for an HA instance")
-		}
-	}
-	r.TLS = tls
-
-	boolDefaults := []struct {
-		name string
-		def  bool
-		out  *bool
-	}{
-		{"backupEnabled", true, &r.BackupEnabled},
-		{"monitoringEnabled", true, &r.MonitoringEnabled},
-		{"monitoringAlerting", true, &r.MonitoringAlerting},
-		{"onCallSupervision", false, &r.OnCallSupervision},
-		{"replicationEnabled", false, &r.ReplicationEnabled},
-	}
-	for _, b := range boolDefaults {
-		v, ok, err := f.boolean(b.name)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			v = b.def
-		}
-		*b.out = v
-	}
-	for _, name := range optionalStrings {
-		v, _, err := f.str(name)
-		if err != nil {
-			return nil, err
-		}
-		r.Strings[name] = v
-	}
-	cloud, ok, err := f.integer("cloudId")
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		cloud = 1
-	}
-	r.CloudID = cloud
-
-	if svc.Environment == "PRODUCTION" {
-		if !r.BackupEnabled && strings.TrimSpace(r.Strings["noBackupProdReason"]) == "" {
-			return nil, fieldErr("noBackupProdReason", "is required when backup is disabled on a production service")
-		}
-		if !r.MonitoringEnabled && strings.TrimSpace(r.Strings["noMonitoringProdReason"]) == "" {
-			return nil, fieldErr("noMonitoringProdReason", "is required when monitoring is disabled on a production service")
-		}
-	}
-	return r, nil
+	return c.req, nil
 }
 
 func passwordProblem(pw string) string {

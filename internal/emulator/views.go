@@ -243,90 +243,105 @@ func (s *Server) nodeViewsLocked(inst *Instance) []Node {
 	nw := s.plainNetworkViewLocked(s.networks[inst.NetworkID])
 	out := []Node{}
 	for _, ns := range inst.Extra.Nodes {
-		zone := AvailabilityZone{ID: ns.Zone, AvailabilityZoneGroup: area.ID, DatacenterID: area.dataCenter(ns.Zone), Location: area.Location, Routable: true}
-		for _, z := range av.AvailabilityZones {
-			if z.ID == ns.Zone {
-				zone = z
-			}
-		}
-		netv := nw
-		netv.IPAddress = ns.IP
-		netv.DNS = []DNSName{{Alias: strings.ToLower(ns.Name), Domain: "node." + urlDomain}}
-		dc := area.dataCenter(ns.Zone)
-		storage := int64(inst.Storage)
-		out = append(out, Node{
-			Area:                 av,
-			AuthenticationDomain: "cegedim.cloud",
-			AvailabilityZone:     zone,
-			Backup:               NodeBackup{BackupSystem: "NETWORKER", Type: "FILESYSTEM"},
-			BackupPolicyDetails:  inst.clone().BackupPolicyDetails,
-			BackupStatus:         inst.BackupStatus,
-			Category:             "Instance",
-			CloudID:              inst.CloudID,
-			CloudName:            inst.CloudName,
-			Comment:              ns.Role,
-			CPU:                  inst.CPU,
-			CreationTime:         inst.CreationTime,
-			CreationUser:         inst.CreationUser,
-			EnableProfileBaseNtp: true, EnableProfileBaseResolve: true,
-			EndOfSalesAt:            "2029-06-30T00:00:00.000Z",
-			EndOfSupportAt:          "2029-06-30T00:00:00.000Z",
-			ExtendedSupportAt:       "2031-06-30T00:00:00.000Z",
-			Environment:             inst.Environment,
-			Family:                  "Debian",
-			FirewallEnable:          true,
-			ID:                      ns.ID,
-			ImageCode:               "deb12-x64",
-			InternalResourceID:      ns.ID,
-			InternalType:            "VM",
-			IPAddress:               ns.IP,
-			Label:                   ns.Name,
-			LabelArea:               area.ID,
-			LabelAvailabilityZone:   ns.Zone,
-			LabelDataCenter:         dc,
-			LabelRegion:             area.Region,
-			Loadbalancers:           []LoadBalancer{},
-			ManageSentinelOne:       true,
-			MetrologyURL:            "https://metrology.cegedim.cloud/d/linux?var-host=" + strings.ToLower(ns.Name),
-			MonitoringAlerting:      inst.MonitoringAlerting,
-			MonitoringEnabled:       inst.MonitoringEnabled,
-			MonitoringOnCallEnabled: inst.MonitoringOnCallEnabled,
-			MonitoringRequested:     inst.MonitoringRequested,
-			Name:                    ns.Name,
-			Network:                 netv,
-			NtpServers:              []string{"ntp1.cegedim.cloud", "ntp2.cegedim.cloud"},
-			OSName:                  "Debian 12",
-			OSType:                  "LINUX",
-			ParentResourceType:      resourceType,
-			PatchParty:              inst.clone().PatchParty,
-			Path:                    fmt.Sprintf("/compute/instances/%d", ns.ID),
-			PrettyLabel:             fmt.Sprintf("%s (%s)", ns.Name, ns.Role),
-			ProductCode:             "deb12",
-			ProductName:             "Debian",
-			ProductVersion:          "12.11",
-			RAM:                     inst.RAM,
-			Region:                  RegionView{Areas: []AreaView{av}, DataCenter: dc, ID: area.Region, Location: area.Location},
-			RelayHost:               "smtp-relay.cegedim.cloud",
-			ReleasedAt:              "2023-06-10T00:00:00.000Z",
-			Replication:             NodeReplication{StorageClass: "STANDARD", StorageReplicationClass: "NONE", NoStoRplExplanation: "database-level replication"},
-			ReplicationStatus:       inst.ReplicationStatus,
-			ResourceType:            "instance",
-			ServiceID:               inst.ServiceID,
-			ServiceKey:              inst.ServiceKey,
-			ServiceName:             inst.ServiceName,
-			Status:                  inst.Status,
-			Storage:                 inst.Storage,
-			StorageInformation: StorageInformation{
-				FileSystems: []FileSystem{
-					{MountingPoint: "/", SizeOf: 20, Free: 14, Type: "ext4"},
-					{MountingPoint: "/var/lib/postgresql", SizeOf: storage, Free: storage * 9 / 10, Type: "xfs"},
-				},
-				TotalSizeDisks: storage + 20, TotalSizeFileSystems: storage + 20,
-			},
-			SupportPhase: "STANDARD",
-			Technology:   "Linux",
-			Type:         "Linux",
-		})
+		out = append(out, nodeView(inst, ns, area, av, nw))
 	}
 	return out
+}
+
+// nodeZone is a node's zone as its area's view shows it.
+func nodeZone(area Area, av AreaView, zone string) AvailabilityZone {
+	out := AvailabilityZone{ID: zone, AvailabilityZoneGroup: area.ID, DatacenterID: area.dataCenter(zone), Location: area.Location, Routable: true}
+	for _, z := range av.AvailabilityZones {
+		if z.ID == zone {
+			out = z
+		}
+	}
+	return out
+}
+
+// nodeStorage is a node's system disk and its data disk of the
+// instance's storage.
+func nodeStorage(storage int64) StorageInformation {
+	return StorageInformation{
+		FileSystems: []FileSystem{
+			{MountingPoint: "/", SizeOf: 20, Free: 14, Type: "ext4"},
+			{MountingPoint: "/var/lib/postgresql", SizeOf: storage, Free: storage * 9 / 10, Type: "xfs"},
+		},
+		TotalSizeDisks: storage + 20, TotalSizeFileSystems: storage + 20,
+	}
+}
+
+// nodeView is one VM of an instance, on network nw.
+func nodeView(inst *Instance, ns NodeState, area Area, av AreaView, nw NetworkView) Node {
+	netv := nw
+	netv.IPAddress = ns.IP
+	netv.DNS = []DNSName{{Alias: strings.ToLower(ns.Name), Domain: "node." + urlDomain}}
+	dc := area.dataCenter(ns.Zone)
+	return Node{
+		Area:                 av,
+		AuthenticationDomain: "cegedim.cloud",
+		AvailabilityZone:     nodeZone(area, av, ns.Zone),
+		Backup:               NodeBackup{BackupSystem: "NETWORKER", Type: "FILESYSTEM"},
+		BackupPolicyDetails:  inst.clone().BackupPolicyDetails,
+		BackupStatus:         inst.BackupStatus,
+		Category:             "Instance",
+		CloudID:              inst.CloudID,
+		CloudName:            inst.CloudName,
+		Comment:              ns.Role,
+		CPU:                  inst.CPU,
+		CreationTime:         inst.CreationTime,
+		CreationUser:         inst.CreationUser,
+		EnableProfileBaseNtp: true, EnableProfileBaseResolve: true,
+		EndOfSalesAt:            "2029-06-30T00:00:00.000Z",
+		EndOfSupportAt:          "2029-06-30T00:00:00.000Z",
+		ExtendedSupportAt:       "2031-06-30T00:00:00.000Z",
+		Environment:             inst.Environment,
+		Family:                  "Debian",
+		FirewallEnable:          true,
+		ID:                      ns.ID,
+		ImageCode:               "deb12-x64",
+		InternalResourceID:      ns.ID,
+		InternalType:            "VM",
+		IPAddress:               ns.IP,
+		Label:                   ns.Name,
+		LabelArea:               area.ID,
+		LabelAvailabilityZone:   ns.Zone,
+		LabelDataCenter:         dc,
+		LabelRegion:             area.Region,
+		Loadbalancers:           []LoadBalancer{},
+		ManageSentinelOne:       true,
+		MetrologyURL:            "https://metrology.cegedim.cloud/d/linux?var-host=" + strings.ToLower(ns.Name),
+		MonitoringAlerting:      inst.MonitoringAlerting,
+		MonitoringEnabled:       inst.MonitoringEnabled,
+		MonitoringOnCallEnabled: inst.MonitoringOnCallEnabled,
+		MonitoringRequested:     inst.MonitoringRequested,
+		Name:                    ns.Name,
+		Network:                 netv,
+		NtpServers:              []string{"ntp1.cegedim.cloud", "ntp2.cegedim.cloud"},
+		OSName:                  "Debian 12",
+		OSType:                  "LINUX",
+		ParentResourceType:      resourceType,
+		PatchParty:              inst.clone().PatchParty,
+		Path:                    fmt.Sprintf("/compute/instances/%d", ns.ID),
+		PrettyLabel:             fmt.Sprintf("%s (%s)", ns.Name, ns.Role),
+		ProductCode:             "deb12",
+		ProductName:             "Debian",
+		ProductVersion:          "12.11",
+		RAM:                     inst.RAM,
+		Region:                  RegionView{Areas: []AreaView{av}, DataCenter: dc, ID: area.Region, Location: area.Location},
+		RelayHost:               "smtp-relay.cegedim.cloud",
+		ReleasedAt:              "2023-06-10T00:00:00.000Z",
+		Replication:             NodeReplication{StorageClass: "STANDARD", StorageReplicationClass: "NONE", NoStoRplExplanation: "database-level replication"},
+		ReplicationStatus:       inst.ReplicationStatus,
+		ResourceType:            "instance",
+		ServiceID:               inst.ServiceID,
+		ServiceKey:              inst.ServiceKey,
+		ServiceName:             inst.ServiceName,
+		Status:                  inst.Status,
+		Storage:                 inst.Storage,
+		StorageInformation:      nodeStorage(int64(inst.Storage)),
+		SupportPhase:            "STANDARD",
+		Technology:              "Linux",
+		Type:                    "Linux",
+	}
 }

@@ -1,4 +1,4 @@
-package emulator
+package pgcluster
 
 import (
 	"errors"
@@ -15,8 +15,8 @@ import (
 // binaries; they are not on PATH.
 const debianPGRoot = "/usr/lib/postgresql"
 
-// pgTools are the programs the postgres backend runs.
-var pgTools = []string{"initdb", "postgres", "psql", "pg_basebackup"}
+// tools are the programs a cluster runs.
+var tools = []string{"initdb", "postgres", "psql", "pg_basebackup"}
 
 func exeName(name string) string {
 	if runtime.GOOS == "windows" {
@@ -30,12 +30,13 @@ func isExecutable(path string) bool {
 	return err == nil && !fi.IsDir() && (runtime.GOOS == "windows" || fi.Mode()&0o111 != 0)
 }
 
-// pgBinDirFor picks the directory of the server binaries for a major
-// version: the configured one; else Debian's directory for that major;
+// FindBinDir picks the directory of the server binaries for a major
+// version (0: the newest): the configured one; else Debian's directory
+// for that major;
 // else the newest major Debian has; else the directory initdb resolves to
 // from PATH (a symlink such as /usr/local/bin/initdb is followed, so that
 // postgres is found next to it).
-func pgBinDirFor(configured string, major int) (string, error) {
+func FindBinDir(configured string, major int) (string, error) {
 	if configured != "" {
 		if !isExecutable(filepath.Join(configured, exeName("initdb"))) {
 			return "", fmt.Errorf("no initdb in %s", configured)
@@ -71,9 +72,10 @@ func pgBinDirFor(configured string, major int) (string, error) {
 	return filepath.Dir(p), nil
 }
 
-// pgTool returns the path of a PostgreSQL program: next to initdb, or on
-// PATH for the client programs a distribution may ship elsewhere.
-func pgTool(binDir, name string) (string, error) {
+// Tool returns the path of a PostgreSQL program: in binDir, next to
+// initdb, or on PATH for the client programs a distribution may ship
+// elsewhere.
+func Tool(binDir, name string) (string, error) {
 	p := filepath.Join(binDir, exeName(name))
 	if isExecutable(p) {
 		return p, nil
@@ -84,38 +86,22 @@ func pgTool(binDir, name string) (string, error) {
 	return "", fmt.Errorf("%s is neither in %s nor on PATH", name, binDir)
 }
 
-// PostgresAvailable reports whether this machine can run the postgres
-// backend: the server binaries (binDir, or found as pgBinDirFor does) and,
-// when the emulator runs as root, an unprivileged account to run them.
-// The error says what is missing and how to install it.
-func PostgresAvailable(binDir string) error {
-	dir, err := pgBinDirFor(binDir, 0)
+// Check reports whether this machine can run clusters: the server
+// binaries (binDir, or found as FindBinDir does) and, when this process
+// runs as root, an unprivileged account to run them. The error says what
+// is missing and how to install it.
+func Check(binDir string) error {
+	dir, err := FindBinDir(binDir, 0)
 	if err != nil {
 		return fmt.Errorf("PostgreSQL server binaries not found (%w): install them (Debian: apt-get install postgresql, or scripts/install-postgres.sh) or name their directory", err)
 	}
-	for _, t := range pgTools {
-		if _, err := pgTool(dir, t); err != nil {
+	for _, t := range tools {
+		if _, err := Tool(dir, t); err != nil {
 			return fmt.Errorf("PostgreSQL binaries incomplete: %w", err)
 		}
 	}
-	if _, err := lookupPGIdentity(); err != nil {
+	if _, err := lookupAccount(); err != nil {
 		return err
 	}
 	return nil
 }
-
-// PostgresTool returns the path of a PostgreSQL program (psql,
-// pg_isready…) as the postgres backend finds it, for tests and scripts
-// that act as the servers' clients.
-func PostgresTool(binDir, name string) (string, error) {
-	dir, err := pgBinDirFor(binDir, 0)
-	if err != nil {
-		return "", err
-	}
-	return pgTool(dir, name)
-}
-
-// RequirePostgresEnv names the environment variable that turns the skip of
-// a postgres-backend test into a failure: CI sets it once it has installed
-// the binaries, so that a broken installation cannot pass unnoticed.
-const RequirePostgresEnv = "ITCARE_REQUIRE_POSTGRES"

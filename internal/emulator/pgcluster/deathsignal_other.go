@@ -1,9 +1,9 @@
 //go:build unix && !linux
 
-package emulator
+package pgcluster
 
 import "syscall"
 
 // setDeathSignal does nothing where the kernel has no parent-death signal:
-// only the emulator's own cleanup stops its servers there.
+// only this process's own cleanup stops its servers there.
 func setDeathSignal(*syscall.SysProcAttr, bool) {}

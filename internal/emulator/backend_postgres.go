@@ -4,23 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
-)
 
-// Backends: where an instance's databases live.
-const (
-	// BackendMemory keeps every instance in memory (the default).
-	BackendMemory = "memory"
-	// BackendPostgres makes every instance created through the API a real
-	// PostgreSQL server on loopback.
-	BackendPostgres = "postgres"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator/pgcluster"
 )
 
 // PostgresAdminRole is the superuser of every server of the postgres
@@ -38,9 +29,7 @@ var pgOps = map[string]bool{"create": true, "start": true, "stop": true, "delete
 type pgBackend struct {
 	root   string // holds one directory per instance, named by its id
 	keep   bool   // root is the user's: keep it and the data at exit
-	binDir string // Config.PGBinDir
-	ident  pgIdentity
-	env    []string
+	host   *pgcluster.Host
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -50,7 +39,36 @@ type pgBackend struct {
 	closed  bool
 
 	availMu   sync.Mutex
-	available map[string]map[string]pgAvailable // by binary directory, then name
+	available map[string]map[string]pgcluster.AvailableExtension // by binary directory, then name
+}
+
+// pgServer is the PostgreSQL cluster of one instance. The cluster's
+// methods must not run concurrently: whoever starts, stops or changes it
+// holds mu for as long as it works on it.
+type pgServer struct {
+	id   int64
+	name string
+	c    *pgcluster.Cluster
+
+	mu   sync.Mutex
+	gone bool // guarded by mu: removed, nothing may start it again
+}
+
+// destroy stops the server for good and removes everything it owned.
+func (srv *pgServer) destroy() error {
+	err := srv.c.Destroy()
+	srv.gone = true
+	return err
+}
+
+func (srv *pgServer) info() PostgresServer {
+	c := srv.c
+	p := PostgresServer{InstanceID: srv.id, Name: srv.name, Dir: c.Dir(), DataDir: c.DataDir(), SocketDir: c.SocketDir(),
+		BinDir: c.BinDir(), Port: int(c.Port()), TLS: c.TLS(), CertFile: c.CertFile(), Running: c.Running()}
+	srv.mu.Lock()
+	p.PID = c.PID()
+	srv.mu.Unlock()
+	return p
 }
 
 // pgJob is the real work behind one action. The action cannot complete
@@ -73,15 +91,12 @@ func (s *Server) initPGBackend() error {
 	default:
 		return fmt.Errorf("unknown backend %q (%s or %s)", s.cfg.Backend, BackendMemory, BackendPostgres)
 	}
-	if err := PostgresAvailable(s.cfg.PGBinDir); err != nil {
-		return fmt.Errorf("postgres backend: %w", err)
-	}
-	ident, err := lookupPGIdentity()
+	host, err := pgcluster.NewHost(s.cfg.PGBinDir)
 	if err != nil {
 		return fmt.Errorf("postgres backend: %w", err)
 	}
-	b := &pgBackend{binDir: s.cfg.PGBinDir, ident: ident, env: pgEnv(),
-		servers: map[int64]*pgServer{}, jobs: map[int64]*pgJob{}, available: map[string]map[string]pgAvailable{}}
+	b := &pgBackend{host: host,
+		servers: map[int64]*pgServer{}, jobs: map[int64]*pgJob{}, available: map[string]map[string]pgcluster.AvailableExtension{}}
 	if s.cfg.PGDataDir != "" {
 		b.root, b.keep = s.cfg.PGDataDir, true
 		err = os.MkdirAll(b.root, 0o700)
@@ -125,14 +140,15 @@ func (s *Server) restartPGServers() {
 	}
 	var start []*pgServer
 	for _, in := range s.sortedInstancesLocked() {
-		srv := s.pg.newServer(in)
-		if _, err := os.Stat(srv.dataDir()); err != nil {
-			continue // made by another backend: it stays in memory
-		}
+		var port int64
 		if u, err := url.Parse(in.URL); err == nil {
 			if p, err := strconv.Atoi(u.Port()); err == nil {
-				srv.port.Store(int64(p))
+				port = int64(p)
 			}
+		}
+		srv := s.pg.newServer(in, port)
+		if _, err := os.Stat(srv.c.DataDir()); err != nil {
+			continue // made by another backend: it stays in memory
 		}
 		s.pg.servers[in.ID] = srv
 		status, interrupted := settled[in.ID]
@@ -146,7 +162,7 @@ func (s *Server) restartPGServers() {
 	s.mu.Unlock()
 	for _, srv := range start {
 		srv.mu.Lock()
-		err := s.pg.start(s.pg.ctx, srv)
+		err := srv.c.Start(s.pg.ctx)
 		srv.mu.Unlock()
 		if err != nil {
 			s.logger.Error("PostgreSQL server not restarted", "instance", srv.name, "err", err)
@@ -186,7 +202,7 @@ func (s *Server) closePGBackend() {
 	s.pg.wg.Wait()
 	for _, srv := range servers {
 		srv.mu.Lock()
-		if err := s.pg.stop(srv); err != nil {
+		if err := srv.c.Stop(); err != nil {
 			s.logger.Error("PostgreSQL server not stopped", "instance", srv.name, "err", err)
 		}
 		srv.mu.Unlock()
@@ -201,10 +217,52 @@ func (s *Server) closePGBackend() {
 // newServer describes the server of an instance. The binaries are the
 // machine's for the instance's major version when it has them, else its
 // newest: the read model keeps the requested version either way.
-func (b *pgBackend) newServer(in *Instance) *pgServer {
-	bin, _ := pgBinDirFor(b.binDir, in.major())
-	return &pgServer{id: in.ID, name: in.Name, tls: in.TLSEnabled, bin: bin,
-		dir: filepath.Join(b.root, strconv.FormatInt(in.ID, 10))}
+func (b *pgBackend) newServer(in *Instance, port int64) *pgServer {
+	bin, _ := b.host.BinDir(in.major())
+	return &pgServer{id: in.ID, name: in.Name, c: b.host.NewCluster(pgcluster.Options{
+		Dir:       filepath.Join(b.root, strconv.FormatInt(in.ID, 10)),
+		BinDir:    bin,
+		Superuser: PostgresAdminRole,
+		HostName:  in.Name + "." + urlDomain,
+		TLS:       in.TLSEnabled,
+		Port:      port,
+	})}
+}
+
+// create makes the instance's cluster and starts it. The extensions on
+// offer depend on the installation only: they are read once, while a
+// server of these binaries is up.
+func (b *pgBackend) create(ctx context.Context, srv *pgServer, password string) error {
+	if err := srv.c.Create(ctx, password); err != nil {
+		return err
+	}
+	if b.availableFor(srv.c.BinDir()) == nil {
+		if _, err := b.readAvailable(ctx, srv); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readAvailable reads pg_available_extensions and keeps it for the
+// server's binaries.
+func (b *pgBackend) readAvailable(ctx context.Context, srv *pgServer) (map[string]pgcluster.AvailableExtension, error) {
+	m, err := srv.c.AvailableExtensions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.availMu.Lock()
+	b.available[srv.c.BinDir()] = m
+	b.availMu.Unlock()
+	return m, nil
+}
+
+// availableFor returns what readAvailable last read for these binaries,
+// nil if nothing yet.
+func (b *pgBackend) availableFor(bin string) map[string]pgcluster.AvailableExtension {
+	b.availMu.Lock()
+	defer b.availMu.Unlock()
+	return b.available[bin]
 }
 
 // pgURL is the connection URL the read model shows for a real server.
@@ -216,26 +274,11 @@ func pgConnURL(port int64) string {
 // to the loopback address, never to the emulated network's.
 func (s *Server) setPGAddressLocked(in *Instance, srv *pgServer) {
 	in.IPAddress = "127.0.0.1"
-	in.URL = pgConnURL(srv.port.Load())
+	in.URL = pgConnURL(srv.c.Port())
 	if in.Topology != "HA" && len(in.Extra.Nodes) > 0 {
 		in.Extra.Nodes[0].IP = "127.0.0.1"
 	}
 	s.dirty = true
-}
-
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before the server binds it: start then tries another one.
-func freePort() (int64, error) {
-	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	addr, ok := ln.Addr().(*net.TCPAddr)
-	if !ok {
-		return 0, fmt.Errorf("unexpected listener address %v", ln.Addr())
-	}
-	return int64(addr.Port), nil
 }
 
 // pgActionStartedLocked starts the real work of an action, unless a fault
@@ -247,9 +290,8 @@ func (s *Server) pgActionStartedLocked(inst *Instance, a *actionState, ri *reqIn
 	}
 	b := s.pg
 	if a.Op == "create" {
-		srv := b.newServer(inst)
-		port, err := freePort()
-		srv.port.Store(port)
+		port, err := pgcluster.FreePort()
+		srv := b.newServer(inst, port)
 		b.servers[inst.ID] = srv
 		s.setPGAddressLocked(inst, srv)
 		password := ""
@@ -270,21 +312,21 @@ func (s *Server) pgActionStartedLocked(inst *Instance, a *actionState, ri *reqIn
 	}
 	switch a.Op {
 	case "start":
-		s.pgRunLocked(a, srv, func(ctx context.Context) error { return b.start(ctx, srv) })
+		s.pgRunLocked(a, srv, srv.c.Start)
 	case "stop":
-		s.pgRunLocked(a, srv, func(context.Context) error { return b.stop(srv) })
+		s.pgRunLocked(a, srv, func(context.Context) error { return srv.c.Stop() })
 	case "delete":
-		s.pgRunLocked(a, srv, func(context.Context) error { return b.destroy(srv) })
+		s.pgRunLocked(a, srv, func(context.Context) error { return srv.destroy() })
 	case "install_extension":
 		db, names := a.Options.DBName, append([]string{}, a.Options.Extensions...)
-		s.pgRunLocked(a, srv, func(ctx context.Context) error { return b.installExtensions(ctx, srv, db, names) })
+		s.pgRunLocked(a, srv, func(ctx context.Context) error { return srv.c.InstallExtensions(ctx, db, names) })
 	case "restore":
 		src := b.servers[a.Options.SourceID]
 		s.pgRunLocked(a, srv, func(ctx context.Context) error {
 			if src == nil {
 				return errors.New("the source instance has no PostgreSQL server (it was not created through the API on the postgres backend)")
 			}
-			return b.restore(ctx, srv, src)
+			return srv.c.RestoreFrom(ctx, src.c)
 		})
 	}
 }
@@ -313,7 +355,7 @@ func (s *Server) pgRunLocked(a *actionState, srv *pgServer, fn func(context.Cont
 		s.mu.Lock()
 		job.done, job.err, job.doneAt = true, err, s.now()
 		// A restart may have moved the server to another port.
-		if in, ok := s.instances[srv.id]; ok && b.servers[srv.id] == srv && srv.port.Load() != 0 && in.URL != pgConnURL(srv.port.Load()) {
+		if in, ok := s.instances[srv.id]; ok && b.servers[srv.id] == srv && srv.c.Port() != 0 && in.URL != pgConnURL(srv.c.Port()) {
 			s.setPGAddressLocked(in, srv)
 		}
 		s.mu.Unlock()
@@ -368,7 +410,7 @@ func (s *Server) pgDiscardLocked(id int64) {
 		defer b.wg.Done()
 		srv.mu.Lock()
 		defer srv.mu.Unlock()
-		if err := b.destroy(srv); err != nil {
+		if err := srv.destroy(); err != nil {
 			s.logger.Error("PostgreSQL server not removed", "instance", srv.name, "err", err)
 		}
 	}()
@@ -385,7 +427,7 @@ func (s *Server) pgCheckExtensionsLocked(inst *Instance, names []string) *APIErr
 	if srv == nil {
 		return nil
 	}
-	avail := s.pg.availableFor(srv.bin)
+	avail := s.pg.availableFor(srv.c.BinDir())
 	if avail == nil {
 		return nil // not read yet: CREATE EXTENSION will tell
 	}
@@ -409,18 +451,19 @@ func (s *Server) pgReadSub(id int64, sub string) (out any, handled bool) {
 	inst, ok := s.instances[id]
 	srv := s.pg.servers[id]
 	s.unlock()
-	if !ok || srv == nil || !srv.up.Load() {
+	if !ok || srv == nil || !srv.c.Running() {
 		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(s.pg.ctx, 15*time.Second)
 	defer cancel()
 	switch sub {
 	case "databases":
-		dbs, err := s.pg.databases(ctx, srv)
+		found, err := srv.c.Databases(ctx)
 		if err != nil {
 			s.logger.Warn("PostgreSQL catalog not read", "instance", inst.Name, "err", err)
 			return nil, false
 		}
+		dbs := databasesFrom(found)
 		s.lock()
 		if in, ok := s.instances[id]; ok {
 			in.Extra.Databases = cloneDatabases(dbs)
@@ -438,9 +481,23 @@ func (s *Server) pgReadSub(id int64, sub string) (out any, handled bool) {
 	}
 }
 
+// databasesFrom is the read model of the databases a cluster's catalogs
+// list.
+func databasesFrom(found []pgcluster.Database) []Database {
+	out := make([]Database, 0, len(found))
+	for _, d := range found {
+		db := Database{Name: d.Name, Extensions: make([]DatabaseExtension, 0, len(d.Extensions))}
+		for _, e := range d.Extensions {
+			db.Extensions = append(db.Extensions, DatabaseExtension(e))
+		}
+		out = append(out, db)
+	}
+	return out
+}
+
 // offeredExtensions is the emulator's catalogue restricted to what the
 // machine's PostgreSQL has, at the machine's versions.
-func offeredExtensions(avail map[string]pgAvailable) []Extension {
+func offeredExtensions(avail map[string]pgcluster.AvailableExtension) []Extension {
 	out := []Extension{}
 	for _, e := range extensionCatalogue {
 		if a, ok := avail[e.Name]; ok {
@@ -510,35 +567,24 @@ func (s *Server) PostgresDataRoot() string {
 	return s.pg.root
 }
 
-// Backend names the backend in use.
-func (s *Server) Backend() string {
-	if s.pg == nil {
-		return BackendMemory
+// PostgresAvailable reports whether this machine can run the postgres
+// backend: the server binaries (binDir, or found in the usual places)
+// and, when the emulator runs as root, an unprivileged account to run
+// them. The error says what is missing and how to install it.
+func PostgresAvailable(binDir string) error { return pgcluster.Check(binDir) }
+
+// PostgresTool returns the path of a PostgreSQL program (psql,
+// pg_isready…) as the postgres backend finds it, for tests and scripts
+// that act as the servers' clients.
+func PostgresTool(binDir, name string) (string, error) {
+	dir, err := pgcluster.FindBinDir(binDir, 0)
+	if err != nil {
+		return "", err
 	}
-	return BackendPostgres
+	return pgcluster.Tool(dir, name)
 }
 
-// BackendSummary is one line for the start banner.
-func (s *Server) BackendSummary() string {
-	if s.pg == nil {
-		return "memory (instances are emulated in memory)"
-	}
-	dir, _ := pgBinDirFor(s.pg.binDir, 0)
-	keep := "removed at exit"
-	if s.pg.keep {
-		keep = "kept at exit"
-	}
-	return fmt.Sprintf("postgres (a real server per instance: binaries %s, run as %s, admin role %s; data in %s, %s)",
-		dir, s.pg.ident.name, PostgresAdminRole, s.pg.root, keep)
-}
-
-// handlePGAdmin lists the real servers (GET /_emulator/postgres): where
-// their data and socket are, their port and process, and the TLS
-// certificate a client can trust.
-func (s *Server) handlePGAdmin(w http.ResponseWriter, _ *http.Request) {
-	out := s.PostgresServers()
-	if out == nil {
-		out = []PostgresServer{}
-	}
-	adminJSON(w, http.StatusOK, map[string]any{"backend": s.Backend(), "adminRole": PostgresAdminRole, "dataRoot": s.PostgresDataRoot(), "servers": out})
-}
+// RequirePostgresEnv names the environment variable that turns the skip of
+// a postgres-backend test into a failure: CI sets it once it has installed
+// the binaries, so that a broken installation cannot pass unnoticed.
+const RequirePostgresEnv = "ITCARE_REQUIRE_POSTGRES"

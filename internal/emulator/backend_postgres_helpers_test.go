@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator/pgcluster"
 )
 
 // newPGEnv starts an emulator on the postgres backend, or skips the test
@@ -101,7 +103,7 @@ func clientPSQL(t *testing.T, port int, password, db, sql string, conn ...string
 	}
 	info := append([]string{"host=127.0.0.1", "port=" + strconv.Itoa(port), "user=" + PostgresAdminRole, "dbname=" + db, "connect_timeout=5"}, conn...)
 	cmd := exec.Command(psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", strings.Join(info, " "), "-c", sql)
-	cmd.Env = append(pgEnv(), "PGPASSWORD="+password)
+	cmd.Env = append(pgcluster.Env(), "PGPASSWORD="+password)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("%w: %s", err, out)
