@@ -37,32 +37,24 @@ type postgresqlDataSource struct {
 }
 
 type postgresqlDataSourceModel struct {
-	ID                    types.String                         `tfsdk:"id"`
-	Name                  types.String                         `tfsdk:"name"`
-	ServiceID             types.Int64                          `tfsdk:"service_id"`
-	NetworkID             types.Int64                          `tfsdk:"network_id"`
-	Area                  types.String                         `tfsdk:"area"`
-	Trigram               types.String                         `tfsdk:"trigram"`
-	NodeSizing            types.String                         `tfsdk:"node_sizing"`
-	DiskSize              types.Int64                          `tfsdk:"disk_size"`
-	Version               types.String                         `tfsdk:"version"`
-	Topology              types.String                         `tfsdk:"topology"`
-	AllowedReplicationLag types.Int64                          `tfsdk:"allowed_replication_lag"`
-	TLS                   types.Bool                           `tfsdk:"tls"`
-	MonitoringEnabled     types.Bool                           `tfsdk:"monitoring_enabled"`
-	OnCallSupervision     types.Bool                           `tfsdk:"on_call_supervision"`
-	MonitoringAlerting    types.Bool                           `tfsdk:"monitoring_alerting"`
-	PatchParty            *postgresqlDataSourcePatchPartyModel `tfsdk:"patch_party"`
-	PowerState            types.String                         `tfsdk:"power_state"`
+	ID                    types.String     `tfsdk:"id"`
+	Name                  types.String     `tfsdk:"name"`
+	ServiceID             types.Int64      `tfsdk:"service_id"`
+	NetworkID             types.Int64      `tfsdk:"network_id"`
+	Area                  types.String     `tfsdk:"area"`
+	Trigram               types.String     `tfsdk:"trigram"`
+	NodeSizing            types.String     `tfsdk:"node_sizing"`
+	DiskSize              types.Int64      `tfsdk:"disk_size"`
+	Version               types.String     `tfsdk:"version"`
+	Topology              types.String     `tfsdk:"topology"`
+	AllowedReplicationLag types.Int64      `tfsdk:"allowed_replication_lag"`
+	TLS                   types.Bool       `tfsdk:"tls"`
+	MonitoringEnabled     types.Bool       `tfsdk:"monitoring_enabled"`
+	OnCallSupervision     types.Bool       `tfsdk:"on_call_supervision"`
+	MonitoringAlerting    types.Bool       `tfsdk:"monitoring_alerting"`
+	PatchParty            *patchPartyModel `tfsdk:"patch_party"`
+	PowerState            types.String     `tfsdk:"power_state"`
 	postgresqlReadOnlyModel
-}
-
-type postgresqlDataSourcePatchPartyModel struct {
-	Excluded        types.Bool   `tfsdk:"excluded"`
-	PatchGroup      types.String `tfsdk:"patch_group"`
-	ExclusionReason types.String `tfsdk:"exclusion_reason"`
-	PatchDate       types.String `tfsdk:"patch_date"`
-	PatchTag        types.String `tfsdk:"patch_tag"`
 }
 
 func (d *postgresqlDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -251,7 +243,7 @@ func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceMode
 		postgresqlReadOnlyModel: flattenReadOnly(in),
 	}
 	if pp := in.PatchParty; pp != nil {
-		m.PatchParty = &postgresqlDataSourcePatchPartyModel{
+		m.PatchParty = &patchPartyModel{
 			Excluded:        types.BoolValue(pp.Excluded),
 			PatchGroup:      nullIfEmpty(pp.PatchGroup),
 			ExclusionReason: nullIfEmpty(pp.ExclusionReason),

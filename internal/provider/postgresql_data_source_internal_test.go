@@ -66,7 +66,7 @@ func TestFlattenPostgreSQLDataSource(t *testing.T) {
 				MonitoringEnabled:     types.BoolValue(true),
 				OnCallSupervision:     types.BoolValue(true),
 				MonitoringAlerting:    types.BoolValue(true),
-				PatchParty: &postgresqlDataSourcePatchPartyModel{
+				PatchParty: &patchPartyModel{
 					Excluded: types.BoolValue(true), PatchGroup: types.StringNull(),
 					ExclusionReason: types.StringValue("freeze"),
 					PatchDate:       types.StringValue("2026-12-01T21:00:00Z"), PatchTag: types.StringValue("TAG-1"),
