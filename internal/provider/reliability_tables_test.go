@@ -100,6 +100,7 @@ var badConfigs = []badConfig{
 	{name: "empty trigram", overrides: ov("trigram", `""`), re: `Attribute\s+trigram\s+string\s+length\s+must\s+be\s+at\s+least\s+1`},
 	{name: "empty node_sizing", overrides: ov("node_sizing", `""`), re: `Attribute\s+node_sizing\s+must\s+look\s+like\s+2cpu4gb`},
 	{name: "empty version", overrides: ov("version", `""`), re: `version\s+must\s+be\s+a\s+major\s+version`},
+	{name: "version with a leading zero", overrides: ov("version", `"015"`), re: `version\s+must\s+be\s+a\s+major\s+version\s+only.*without\s+a\s+leading\s+zero`},
 	{name: "empty password", overrides: ov("adm_password_wo", `""`), re: `adm_password_wo\s+must\s+have\s+at\s+least\s+12\s+characters`},
 	{name: "password of spaces", overrides: ov("adm_password_wo", `"              "`), re: `(?s)adm_password_wo\s+must\s+have.*lacks.*lowercase`},
 	{name: "empty availability_zone", ha: true, overrides: ov("availability_zone", `""`), re: `Attribute\s+availability_zone\s+string\s+length\s+must\s+be\s+at\s+least\s+1`},
