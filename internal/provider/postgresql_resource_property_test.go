@@ -53,8 +53,8 @@ func TestAccPostgreSQL_acceptedMeansApplied(t *testing.T) {
 func randomArguments(rng *rand.Rand) map[string]string {
 	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
 	coin := func() bool { return rng.IntN(2) == 0 }
-	letters := func(alphabet string, min, max int) string {
-		b := make([]byte, min+rng.IntN(max-min+1))
+	letters := func(alphabet string, shortest, longest int) string {
+		b := make([]byte, shortest+rng.IntN(longest-shortest+1))
 		for i := range b {
 			b[i] = alphabet[rng.IntN(len(alphabet))]
 		}
