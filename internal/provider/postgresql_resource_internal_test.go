@@ -530,6 +530,32 @@ func TestCheckExistingInstance(t *testing.T) {
 			}
 		})
 	}
+	t.Run("switch from adm_password_wo to adm_password", func(t *testing.T) {
+		prior := existingModel(t)
+		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Value(1)
+		plan := prior
+		plan.AdmPassword, plan.AdmPasswordWOVersion = types.StringValue("Other!Passw0rd"), types.Int64Null()
+		assertErrorPaths(t, checkExistingInstance(prior, plan, nil), []string{"adm_password"})
+	})
+	t.Run("adm_password set after an import is recorded with a warning", func(t *testing.T) {
+		prior := existingModel(t)
+		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Null()
+		plan := prior
+		plan.AdmPassword = types.StringValue("Other!Passw0rd")
+		d := checkExistingInstance(prior, plan, nil)
+		if d.HasError() || len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Administrator Password Only Recorded" {
+			t.Errorf("want one warning, got %v", d)
+		}
+	})
+	t.Run("switch from adm_password to adm_password_wo", func(t *testing.T) {
+		prior := existingModel(t)
+		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringValue("Str0ng!Passw0rd"), types.Int64Null()
+		plan := prior
+		plan.AdmPassword, plan.AdmPasswordWOVersion = types.StringNull(), types.Int64Value(1)
+		if d := checkExistingInstance(prior, plan, nil); len(d) != 0 {
+			t.Errorf("the switch to the write-only password must pass silently, got %v", d)
+		}
+	})
 	t.Run("enable HA on 11", func(t *testing.T) {
 		prior := existingModel(t)
 		prior.Version = types.StringValue("11")

@@ -255,16 +255,7 @@ func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace 
 		// plan that would destroy a protected database.
 		return checkReplacement(prior, plan, requiresReplace)
 	}
-	// A value that appears where the state had none (after an import, or
-	// when switching password attributes) cannot be compared and changes
-	// nothing in ITCare; a removed one neither.
-	if !prior.AdmPassword.IsNull() && !plan.AdmPassword.IsNull() && !plan.AdmPassword.Equal(prior.AdmPassword) {
-		diags.AddAttributeError(path.Root("adm_password"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password", "revert adm_password to its previous value"))
-	}
-	if !prior.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.Equal(prior.AdmPasswordWOVersion) {
-		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password_wo_version",
-			fmt.Sprintf("revert adm_password_wo_version to %d", prior.AdmPasswordWOVersion.ValueInt64())))
-	}
+	diags.Append(checkPasswordAttributes(prior, plan)...)
 	if higherVersion(prior.Version, plan.Version) && !plan.AllowMajorVersionUpgrade.ValueBool() {
 		diags.AddAttributeError(path.Root("version"), "Major Version Upgrade Not Allowed",
 			fmt.Sprintf("Changing version from %q to %q upgrades the PostgreSQL instance %q (id %s) in place, with downtime, "+
@@ -311,11 +302,45 @@ func checkReplacement(prior, plan postgresqlResourceModel, requiresReplace path.
 	return diags
 }
 
+// checkPasswordAttributes refuses every password change the API cannot
+// make on an existing instance, so that the state never records a
+// password that is not the instance's. A removed value changes nothing
+// and is dropped from the state.
+func checkPasswordAttributes(prior, plan postgresqlResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	name, id := prior.Name.ValueString(), prior.ID.ValueString()
+	pw := path.Root("adm_password")
+	if !prior.AdmPassword.IsNull() && !plan.AdmPassword.IsNull() && !plan.AdmPassword.Equal(prior.AdmPassword) {
+		diags.AddAttributeError(pw, summaryPasswordChange, passwordChangeDetail(name, id, "adm_password", "revert adm_password to its previous value"))
+	}
+	if prior.AdmPassword.IsNull() && known(plan.AdmPassword) {
+		if !prior.AdmPasswordWOVersion.IsNull() {
+			// Created (or last set) through adm_password_wo: Terraform
+			// cannot tell whether this value is the instance's.
+			diags.AddAttributeError(pw, summaryPasswordChange, fmt.Sprintf("The PostgreSQL instance %q (id %s) got its "+
+				"administrator password through adm_password_wo, and ITCare cannot change the password of an existing "+
+				"instance: switching to adm_password would record a value Terraform cannot check. Remove adm_password and "+
+				"keep adm_password_wo and adm_password_wo_version as they were.", name, id))
+		} else {
+			diags.AddAttributeWarning(pw, "Administrator Password Only Recorded", fmt.Sprintf("ITCare cannot change nor "+
+				"return the administrator password of the PostgreSQL instance %q (id %s): Terraform records adm_password "+
+				"without checking it, and uses it only if the instance is replaced. Make sure it is the instance's "+
+				"password, or use adm_password_wo, which is never stored.", name, id))
+		}
+	}
+	if !prior.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.Equal(prior.AdmPasswordWOVersion) {
+		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password_wo_version",
+			fmt.Sprintf("revert adm_password_wo_version to %d", prior.AdmPasswordWOVersion.ValueInt64())))
+	}
+	return diags
+}
+
 func passwordChangeDetail(name, id, attr, revert string) string {
 	return fmt.Sprintf("%s changed, but ITCare cannot change the administrator password of an existing instance "+
-		"(PostgreSQL instance %q, id %s). To go on: %s; or change the password inside PostgreSQL "+
-		"(ALTER ROLE ... PASSWORD), then put the new value in the configuration together with the previous %s; "+
-		"to rotate it through ITCare, replace the instance (this destroys its data).", attr, name, id, revert, attr)
+		"(PostgreSQL instance %q, id %s). To go on: %s. A password changed inside PostgreSQL (ALTER ROLE ... PASSWORD) "+
+		"needs nothing here: Terraform uses the configured password only to create the instance. To stop keeping a "+
+		"password in the state, remove adm_password and set adm_password_wo with adm_password_wo_version instead; to "+
+		"rotate it through ITCare, replace the instance (this destroys its data).", attr, name, id, revert)
 }
 
 // replaceRule says whether a planned change of one attribute replaces the

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -272,5 +274,40 @@ func interruptCreate(ctx context.Context, t *testing.T, e *acctest.Emulator, run
 	}
 	if r := st.Values.RootModule.Resources[0]; r.Tainted || r.AttributeValues["id"] == nil {
 		t.Fatalf("after the interrupt: tainted %v, id %v", r.Tainted, r.AttributeValues["id"])
+	}
+}
+
+// TestAccPostgreSQL_passwordSwitchRefused: an instance created with
+// adm_password_wo cannot switch to adm_password, whose value Terraform
+// could not check: the plan is refused and nothing is sent.
+func TestAccPostgreSQL_passwordSwitchRefused(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccpwsw")
+	w := &writeCounter{e: e}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, nil))},
+			{
+				PreConfig: w.mark,
+				Config: e.Config(pgHCL(name, map[string]string{
+					"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"An0ther!Passw0rd"`,
+				})),
+				ExpectError: regexp.MustCompile(`(?s)Administrator Password Cannot Change.*adm_password_wo`),
+			},
+			{PreConfig: noWrites(t, w), Config: e.Config(pgHCL(name, nil)), PlanOnly: true},
+		},
+	})
+}
+
+// noWrites is a PreConfig that fails the test if anything was written
+// since w.mark.
+func noWrites(t *testing.T, w *writeCounter) func() {
+	return func() {
+		if err := w.expect()(nil); err != nil {
+			t.Error(err)
+		}
 	}
 }
