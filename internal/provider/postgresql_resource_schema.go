@@ -310,7 +310,9 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 			},
 			"deletion_protection": schema.BoolAttribute{
 				MarkdownDescription: "When `true` (the default), a plan that destroys or replaces the instance " +
-					"fails. Set it to `false` and apply before destroying or replacing. Provider-side only.",
+					"fails, and so does the delete of `terraform apply -replace` or of a tainted instance. The " +
+					"value in the state counts: set it to `false` and apply that change on its own before " +
+					"destroying or replacing. Provider-side only.",
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
@@ -352,7 +354,7 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	if n, ok := a.(schema.SingleNestedAttribute); ok {
 		n.MarkdownDescription = fmt.Sprintf("How long Terraform waits for ITCare, as durations such as `\"90m\"` or `\"3h\"`: "+
 			"`create` (default %s, ITCare can take two hours), `update` (default %s), `delete` (default %s). "+
-			"A create that times out keeps the instance in the state, marked tainted. An update that times out "+
+			"A create that times out keeps the instance in the state, marked tainted; an interrupted one (Ctrl-C) keeps it untainted, and the next plan adopts it. An update that times out "+
 			"records the ITCare action still running: the next refresh or apply waits for it instead of sending "+
 			"the operation again.",
 			shortDuration(defaultCreateTimeout), shortDuration(defaultUpdateTimeout), shortDuration(defaultDeleteTimeout))
