@@ -75,6 +75,7 @@ func TestCreateLifecycle(t *testing.T) {
 func TestOperationsApplyOnlyAfterAction(t *testing.T) {
 	e := newEnv(t, testDuration)
 	src := e.seed(validCreate("source01"))
+	e.backdate(src.ID)
 	id := e.seed(validCreate("target01")).ID
 
 	run := func(body map[string]any, during func(), after func(in map[string]any)) {

@@ -161,6 +161,7 @@ func TestPostgresBackendRestore(t *testing.T) {
 	t.Parallel()
 	e := newPGEnv(t, Config{})
 	src := e.createPG(validCreate("pgsrc01"))
+	e.backdate(src)
 	const dstPassword = "Other456@2023yy"
 	dst := e.createPG(with(validCreate("pgdst01"), "admPassword", dstPassword))
 	ps, pd := e.pgServer(src), e.pgServer(dst)

@@ -106,8 +106,8 @@
 //   - restore: problems with the source name sourceId; the source must be
 //     another instance; stop is exactly BEFORE or AFTER; the window (14
 //     days production, 7 otherwise) follows the source's service; a future
-//     timestamp is refused; the source's databases replace the
-//     destination's.
+//     timestamp, or one before the source's creationTime, is refused; the
+//     source's databases replace the destination's.
 //   - enable_ha: errorDesc topology when already HA, version below 12;
 //     allowedReplicationLag becomes replicationLag; patchGroup becomes null.
 //   - update_monitoring: state and on_call are each optional, at least one

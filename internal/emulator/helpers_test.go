@@ -221,3 +221,12 @@ func (e *env) rawCall(method, path, body, contentType string) response {
 	raw, _ := io.ReadAll(resp.Body)
 	return response{status: resp.StatusCode, header: resp.Header, raw: raw}
 }
+
+// backdate makes an instance a month old, so that restore points in the
+// recent past are after its creation.
+func (e *env) backdate(id int64) {
+	e.t.Helper()
+	if err := e.srv.UpdateInstance(id, map[string]any{"creationTime": time.Now().Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		e.t.Fatal(err)
+	}
+}

@@ -273,6 +273,9 @@ func (s *Server) validateRestoreLocked(dst *Instance, opts fields) (opOptions, *
 	if t.After(now) || t.Before(now.AddDate(0, 0, -days)) {
 		return o, fieldErr("timestamp", fmt.Sprintf("must be between now - %d days and now", days))
 	}
+	if created, err := parseAPITime(src.CreationTime); err == nil && t.Before(created) {
+		return o, fieldErr("timestamp", "is before the source instance was created: it has no backup of that time")
+	}
 	o.SourceID, o.Stop, o.Timestamp = srcID, stop, ts
 	o.Databases = cloneDatabases(src.Extra.Databases)
 	return o, nil

@@ -138,7 +138,14 @@ type patchEnv struct {
 func newPatchEnv(t *testing.T) *patchEnv {
 	e := newEnv(t, time.Hour)
 	p := &patchEnv{env: e, ids: map[string]int64{}}
-	seed := func(key string, body map[string]any) { p.ids[key] = e.seed(body).ID }
+	monthAgo := time.Now().Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	seed := func(key string, body map[string]any) {
+		p.ids[key] = e.seed(body).ID
+		// Old enough for every restore window below.
+		if err := e.srv.UpdateInstance(p.ids[key], map[string]any{"creationTime": monthAgo}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	seed("std15", validCreate("std15"))
 	seed("std11", with(validCreate("std11"), "postgreVersion", "11"))
 	seed("std14", with(validCreate("std14"), "postgreVersion", "14"))
@@ -151,6 +158,7 @@ func newPatchEnv(t *testing.T) *patchEnv {
 	}
 	seed("src15", validCreate("src15"))
 	seed("std16", with(validCreate("std16"), "postgreVersion", "16"))
+	p.ids["young15"] = e.seed(validCreate("young15")).ID
 	return p
 }
 
@@ -196,6 +204,7 @@ func TestPatchValidation(t *testing.T) {
 		{row{name: "restore from prod 15 days ago", target: "std15", desc: "timestamp"}, restore("prod15", "timestamp", ago(15*24*time.Hour))},
 		{row{name: "restore from dev 8 days ago", target: "prod15", desc: "timestamp"}, restore("std15", "timestamp", ago(8*24*time.Hour))},
 		{row{name: "restore from dev 6 days ago", target: "prod15"}, restore("std15", "timestamp", ago(6*24*time.Hour))},
+		{row{name: "restore from before the source existed", target: "std15", desc: "timestamp"}, restore("young15", "timestamp", ago(time.Hour))},
 		{row{name: "restore in the future", target: "std15", desc: "timestamp"}, restore("prod15", "timestamp", time.Now().Add(time.Hour).UTC().Format(time.RFC3339))},
 		{row{name: "restore timestamp +hhmm", target: "std15"}, restore("prod15", "timestamp", time.Now().Add(-time.Hour).Format("2006-01-02T15:04:05.000-0700"))},
 		{row{name: "restore timestamp Z", target: "std15"}, restore("prod15", "timestamp", time.Now().Add(-time.Hour).UTC().Format("2006-01-02T15:04:05Z"))},
