@@ -35,6 +35,9 @@ type operation struct {
 	// Database is the database of an install_extension: it settles only
 	// that database's extensions.
 	Database string
+	// Bracket marks the start and stop that bracketStopped adds around
+	// operations on a stopped instance: they change nothing in the end.
+	Bracket bool
 }
 
 func (o operation) spec() *operationSpec { return specOf(o.Name) }
@@ -80,7 +83,7 @@ func planOperations(ctx context.Context, prior, plan postgresqlResourceModel) ([
 			ops = append(ops, named(s, more)...)
 		}
 	}
-	return ops, diags
+	return bracketStopped(prior, plan, ops), diags
 }
 
 // postCreateOperations lists the operations that bring a new instance to
@@ -265,7 +268,7 @@ func copyAttributes(dst *postgresqlResourceModel, src postgresqlResourceModel, a
 // any (ok false otherwise).
 func downtimeWarning(o operation, prior, plan postgresqlResourceModel) (attrName, summary, detail string, ok bool) {
 	d := o.spec().downtime
-	if d == nil {
+	if d == nil || o.Bracket {
 		return "", "", "", false
 	}
 	subject := fmt.Sprintf("the PostgreSQL instance %q (id %s)", prior.Name.ValueString(), prior.ID.ValueString())

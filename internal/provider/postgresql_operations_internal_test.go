@@ -105,6 +105,16 @@ func TestPlanOperations(t *testing.T) {
 			`{"operation":"install_extension","options":{"dbname":"app","extensions_list":[{"name":"hstore"}]}}`,
 			`{"operation":"stop"}`,
 		}},
+		{name: "a stopped instance is started and stopped again around an install", prior: func(m *postgresqlResourceModel) { m.PowerState = types.StringValue("stopped") },
+			edit: func(m *postgresqlResourceModel) { m.Extensions = extSet(t, "app/hstore") },
+			want: []string{
+				`{"operation":"start"}`,
+				`{"operation":"install_extension","options":{"dbname":"app","extensions_list":[{"name":"hstore"}]}}`,
+				`{"operation":"stop"}`,
+			}},
+		{name: "a stopped instance is resized stopped", prior: func(m *postgresqlResourceModel) { m.PowerState = types.StringValue("stopped") },
+			edit: func(m *postgresqlResourceModel) { m.NodeSizing = types.StringValue("4cpu8gb") },
+			want: []string{`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`}},
 		{name: "start comes before everything", prior: func(m *postgresqlResourceModel) { m.PowerState = types.StringValue("stopped") },
 			edit: func(m *postgresqlResourceModel) {
 				m.PowerState = types.StringValue("running")

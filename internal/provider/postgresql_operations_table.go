@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -44,6 +45,10 @@ type operationSpec struct {
 	reached func(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bool
 	// readsDatabases says reached needs the instance's databases.
 	readsDatabases bool
+	// needsRunning says ITCare runs the operation only on a running
+	// instance: on a stopped one that stays stopped, the update starts it
+	// first and stops it again after (bracketStopped).
+	needsRunning bool
 	// checkWithAPI checks, at plan time and without writing, the rules of
 	// the operation that only ITCare knows. An error is the API call's.
 	checkWithAPI func(ctx context.Context, client *itcare.Client, id int64, prior, plan postgresqlResourceModel) (diag.Diagnostics, error)
@@ -94,6 +99,7 @@ var operationSpecs = []*operationSpec{
 			return opts.TargetVersion != "" && majorOf(pg.Version) == opts.TargetVersion
 		}),
 		checkWithAPI: checkUpgradeWithAPI,
+		needsRunning: true,
 	},
 	{
 		name: itcare.OpResize,
@@ -136,6 +142,7 @@ var operationSpecs = []*operationSpec{
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return strings.EqualFold(pg.Topology, topologyHA)
 		},
+		needsRunning: true,
 	},
 	{
 		name:    itcare.OpUpdateMonitoring,
@@ -190,6 +197,7 @@ var operationSpecs = []*operationSpec{
 		}),
 		readsDatabases: true,
 		checkWithAPI:   checkExtensionsWithAPI,
+		needsRunning:   true,
 	},
 	{
 		name: itcare.OpStop,
@@ -230,6 +238,18 @@ func specOf(name string) *operationSpec {
 		return s
 	}
 	return &operationSpec{name: name}
+}
+
+// bracketStopped starts an instance that is stopped and stays stopped
+// before the operations ITCare runs only on a running instance, and stops
+// it again after them, instead of letting ITCare refuse them at apply.
+func bracketStopped(prior, plan postgresqlResourceModel, ops []operation) []operation {
+	if prior.PowerState.ValueString() != powerStopped || plan.PowerState.ValueString() != powerStopped ||
+		!slices.ContainsFunc(ops, func(o operation) bool { return o.spec().needsRunning }) {
+		return ops
+	}
+	out := append([]operation{{Name: itcare.OpStart, Bracket: true}}, ops...)
+	return append(out, operation{Name: itcare.OpStop, Bracket: true})
 }
 
 // when returns o alone if cond holds, and no operation otherwise.

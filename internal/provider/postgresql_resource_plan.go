@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -59,12 +60,40 @@ func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) di
 			diags.AddAttributeError(path.Root("patch_party").AtName("exclusion_reason"), "Missing Exclusion Reason",
 				"An instance excluded from the patch party needs a reason: set patch_party.exclusion_reason, or set patch_party.excluded = false.")
 		}
+		if known(pp.ExclusionReason) && !pp.Excluded.IsUnknown() && !pp.Excluded.ValueBool() {
+			// ITCare keeps no reason for an instance it patches: the value
+			// could never be read back.
+			diags.AddAttributeError(path.Root("patch_party").AtName("exclusion_reason"), "Exclusion Reason Without Exclusion",
+				"patch_party.exclusion_reason explains an exclusion, and ITCare keeps none for an instance it patches. "+
+					"Set patch_party.excluded = true to exclude the instance, or remove exclusion_reason.")
+		}
 	}
+	diags.Append(validateTimeouts(ctx, m)...)
 	if known(m.Extensions) && len(m.Extensions.Elements()) > 0 && known(m.Version) {
 		if v, err := strconv.Atoi(m.Version.ValueString()); err == nil && v < extensionsMinVersion {
 			diags.AddAttributeError(path.Root("extensions"), "Extensions Need PostgreSQL 15",
 				fmt.Sprintf("ITCare installs extensions only on PostgreSQL %d or later; version is %q. Remove extensions, or ask cegedim.cloud support to install them.",
 					extensionsMinVersion, m.Version.ValueString()))
+		}
+	}
+	return diags
+}
+
+// validateTimeouts refuses a timeout that would stop the wait before it
+// starts: the apply would send the request and give up on it at once.
+func validateTimeouts(ctx context.Context, m postgresqlResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(m.Timeouts.Object) {
+		return diags
+	}
+	for name, v := range m.Timeouts.Attributes() {
+		s, ok := v.(types.String)
+		if !ok || !known(s) {
+			continue
+		}
+		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(name), "Invalid Timeout",
+				fmt.Sprintf("timeouts.%s must be a positive duration such as \"90m\"; got %q.", name, s.ValueString()))
 		}
 	}
 	return diags
@@ -145,6 +174,17 @@ func planWarnings(ctx context.Context, prior, plan postgresqlResourceModel, ops 
 		}
 		diags.AddAttributeWarning(path.Root(a), summary, detail+
 			" Apply when the applications using it can bear the interruption.")
+	}
+	if len(ops) > 0 && ops[0].Bracket {
+		var names []string
+		for _, o := range ops {
+			if o.spec().needsRunning && !slices.Contains(names, o.Name) {
+				names = append(names, o.Name)
+			}
+		}
+		diags.AddAttributeWarning(path.Root("power_state"), "Stopped Instance Started for the Change",
+			fmt.Sprintf("ITCare runs %s only on a running instance: Terraform starts the stopped PostgreSQL instance %q (id %s), "+
+				"runs the change, and stops it again.", strings.Join(names, ", "), prior.Name.ValueString(), prior.ID.ValueString()))
 	}
 	removed, d := removedExtensions(ctx, prior.Extensions, plan.Extensions)
 	diags.Append(d...)
@@ -237,7 +277,8 @@ func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwor
 							rm.Timestamp.ValueString(), now.Add(-restoreMaxAge).UTC().Format(time.RFC3339)))
 				case t.After(now):
 					diags.AddAttributeError(p, "Restore Point In The Future",
-						fmt.Sprintf("%s is in the future; a restore point must be in the past 14 days.", rm.Timestamp.ValueString()))
+						fmt.Sprintf("%s is in the future; a restore point must be in the past: within 14 days for a production "+
+							"source, 7 days for any other.", rm.Timestamp.ValueString()))
 				}
 			}
 		}

@@ -84,20 +84,30 @@ func checkUpgradeTarget(prior, plan postgresqlResourceModel, offered []int64) di
 // checkExtensionsOffered refuses added extensions the instance does not offer.
 func checkExtensionsOffered(ctx context.Context, prior, plan postgresqlResourceModel, offered []itcare.Extension) diag.Diagnostics {
 	var diags diag.Diagnostics
-	available := map[string]bool{}
+	available := map[string]itcare.Extension{}
 	names := make([]string, 0, len(offered))
 	for _, e := range offered {
-		available[e.Name] = true
+		available[e.Name] = e
 		names = append(names, e.Name)
 	}
 	sort.Strings(names)
-	var missing []string
+	var missing, restarting []string
 	added, d := addedExtensions(ctx, prior.Extensions, plan.Extensions)
 	diags.Append(d...)
 	for _, e := range added {
-		if !available[e.name] && !slices.Contains(missing, e.name) {
+		offer, ok := available[e.name]
+		switch {
+		case !ok && !slices.Contains(missing, e.name):
 			missing = append(missing, e.name)
+		case ok && offer.RequiresRestarting && !slices.Contains(restarting, e.name):
+			restarting = append(restarting, e.name)
 		}
+	}
+	if len(restarting) > 0 {
+		sort.Strings(restarting)
+		diags.AddAttributeWarning(path.Root("extensions"), "Extension Install Restarts PostgreSQL",
+			fmt.Sprintf("Installing %s restarts PostgreSQL on the instance %q (id %s), which causes downtime. Apply when the "+
+				"applications using it can bear the interruption.", strings.Join(restarting, ", "), prior.Name.ValueString(), prior.ID.ValueString()))
 	}
 	if len(missing) == 0 {
 		return diags
@@ -147,6 +157,11 @@ func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itca
 	var diags diag.Diagnostics
 	sourcePath := path.Root("restore").AtName("source_id")
 	subject := fmt.Sprintf("The restore source %q (id %d)", src.Name, src.ID)
+	if !strings.EqualFold(src.Status, statusActive) {
+		diags.AddAttributeError(sourcePath, "Restore Source Not Active",
+			fmt.Sprintf("%s is %s: ITCare restores only from an ACTIVE instance. Start it (power_state = %q) before this "+
+				"apply, or choose another source.", subject, src.Status, powerRunning))
+	}
 	if !src.BackupStatus {
 		diags.AddAttributeError(sourcePath, "Restore Source Not Backed Up",
 			subject+" is not backed up, so ITCare has nothing to restore. Choose a source with backups enabled.")
@@ -172,6 +187,11 @@ func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itca
 		diags.AddAttributeError(path.Root("restore").AtName("timestamp"), "Restore Point Too Old",
 			fmt.Sprintf("%s belongs to a %s service, whose backups ITCare keeps for %d days; %s is older. Choose a point in time after %s.",
 				subject, strings.ToLower(src.Environment), days, rm.Timestamp.ValueString(), now.Add(-window).UTC().Format(time.RFC3339)))
+	}
+	if created, err := itcare.ParseTime(src.CreationTime); err == nil && t.Before(created) {
+		diags.AddAttributeError(path.Root("restore").AtName("timestamp"), "Restore Point Before the Source Existed",
+			fmt.Sprintf("%s was created at %s; %s is earlier, so it has no backup of that time. Choose a point in time after %s.",
+				subject, created.UTC().Format(time.RFC3339), rm.Timestamp.ValueString(), created.UTC().Format(time.RFC3339)))
 	}
 	return diags
 }

@@ -118,8 +118,13 @@ func TestCheckRestoreSource(t *testing.T) {
 	plan := nullModel()
 	plan.Version = types.StringValue("15")
 	src := func(env, version string, backup bool) *itcare.PostgreSQL {
-		return &itcare.PostgreSQL{ID: 42, Name: "pgsrc", Environment: env, Version: version, BackupStatus: backup}
+		return &itcare.PostgreSQL{ID: 42, Name: "pgsrc", Status: "ACTIVE", Environment: env, Version: version, BackupStatus: backup,
+			CreationTime: now.Add(-30 * 24 * time.Hour).Format(time.RFC3339)}
 	}
+	stopped := src("PRODUCTION", "15", true)
+	stopped.Status = "STOPPED"
+	young := src("PRODUCTION", "15", true)
+	young.CreationTime = now.Add(-2 * time.Hour).Format(time.RFC3339)
 	day := 24 * time.Hour
 	cases := []struct {
 		name  string
@@ -133,6 +138,9 @@ func TestCheckRestoreSource(t *testing.T) {
 		{"15 days is left to the static check", rm(15 * day), src("DEVELOPMENT", "15", true), nil},
 		{"source without backup", rm(time.Hour), src("PRODUCTION", "15", false), []string{"restore.source_id"}},
 		{"other version", rm(time.Hour), src("PRODUCTION", "14", true), []string{"restore.source_id"}},
+		{"stopped source", rm(time.Hour), stopped, []string{"restore.source_id"}},
+		{"point before the source existed", rm(3 * time.Hour), young, []string{"restore.timestamp"}},
+		{"point after the source was created", rm(time.Hour), young, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

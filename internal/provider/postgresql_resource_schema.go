@@ -179,9 +179,10 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators: []validator.String{passwordValidator{}},
 			},
 			"adm_password_wo_version": schema.Int64Attribute{
-				MarkdownDescription: "Version of `adm_password_wo`, stored in the state. A changed value on an " +
-					"existing instance is an error: ITCare cannot change the password.",
-				Optional: true,
+				MarkdownDescription: "Version of `adm_password_wo`, stored in the state; set only together with " +
+					"`adm_password_wo`. A changed value on an existing instance is an error: ITCare cannot change the password.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AlsoRequires(path.MatchRoot("adm_password_wo"))},
 			},
 			"backup_enabled":             createOnlyBool("Whether ITCare backs the instance up. When unset, ITCare decides.", "backup_status"),
 			"db_backup_policy_id":        createOnlyString("Backup policy of the databases.", stringvalidator.LengthAtLeast(1)),
@@ -234,11 +235,12 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 						PlanModifiers:       []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 					},
 					"patch_group": schema.StringAttribute{
-						MarkdownDescription: "Patch group of the instance. Only a `STANDALONE` instance (one node) can choose it.",
-						Optional:            true,
-						Computed:            true,
-						PlanModifiers:       keepString,
-						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+						MarkdownDescription: "Patch group of the instance, `\"1\"`, `\"2\"` or `\"3\"` (the three groups are " +
+							"patched at different times of the day). Only a `STANDALONE` instance (one node) can choose it.",
+						Optional:      true,
+						Computed:      true,
+						PlanModifiers: keepString,
+						Validators:    []validator.String{stringvalidator.OneOf("1", "2", "3")},
 					},
 					"exclusion_reason": schema.StringAttribute{
 						MarkdownDescription: "Why the instance is excluded; required when `excluded = true`.",

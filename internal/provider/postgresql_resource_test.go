@@ -476,6 +476,10 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A day old: the restore point, an hour ago, is after its creation.
+	if err := e.UpdateInstance(src.ID, map[string]any{"creationTime": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
 	name := acctest.RandomName("pgaccrestored")
 	w := &writeCounter{e: e}
 	cfg := e.Config(pgHCL(name, map[string]string{
@@ -542,9 +546,20 @@ func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Backed up for a month: every restore point below is after its creation.
+		if err := e.UpdateInstance(inst.ID, map[string]any{"creationTime": time.Now().Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+			t.Fatal(err)
+		}
 		return inst.ID
 	}
 	dev, prod, v14, noBackup := seed(1001, "15", true), seed(1002, "15", true), seed(1001, "14", true), seed(1001, "15", false)
+	stopped, young := seed(1001, "15", true), seed(1001, "15", true)
+	if err := e.UpdateInstance(stopped, map[string]any{"status": "STOPPED"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.UpdateInstance(young, map[string]any{"creationTime": time.Now().Add(-30 * time.Minute).UTC().Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
 	name := acctest.RandomName("pgaccrestore")
 	eightDaysAgo := time.Now().Add(-8 * 24 * time.Hour).UTC().Format(time.RFC3339)
 	restore := func(src int64, ts string) string {
@@ -561,6 +576,8 @@ func TestAccPostgreSQL_restorePlanChecks(t *testing.T) {
 			{Config: restore(v14, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Version Differs.*PostgreSQL\s+14`)},
 			{Config: restore(noBackup, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`Restore Source Not Backed Up`)},
 			{Config: restore(999999, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Not Found.*restore\.source_id`)},
+			{Config: restore(stopped, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Source Not Active.*STOPPED`)},
+			{Config: restore(young, hourAgo), PlanOnly: true, ExpectError: regexp.MustCompile(`(?s)Restore Point Before the Source Existed`)},
 			{
 				// A production source keeps 14 days: the plan goes through.
 				Config:             restore(prod, eightDaysAgo),

@@ -107,6 +107,12 @@ var badConfigs = []badConfig{
 	{name: "empty extension database", overrides: ov("extensions", `[{ database = "", name = "pg_trgm" }]`), re: `Attribute\s+extensions.*database\s+string\s+length\s+must\s+be\s+at\s+least\s+1`},
 	{name: "empty exclusion reason", overrides: ov("patch_party", `{ excluded = true, exclusion_reason = "" }`), re: `Attribute\s+patch_party\.exclusion_reason\s+string\s+length\s+must\s+be\s+at\s+least\s+1`},
 	{name: "empty restore timestamp", overrides: ov("restore", `{ source_id = 12, timestamp = "", stop = "AFTER" }`), re: `restore\.timestamp\s+must\s+be\s+an\s+RFC\s+3339\s+date-time`},
+	{name: "exclusion reason without exclusion", overrides: ov("patch_party", `{ exclusion_reason = "legacy" }`), re: `(?s)Exclusion Reason Without Exclusion.*excluded\s+=\s+true`},
+	{name: "exclusion reason of an included instance", overrides: ov("patch_party", `{ excluded = false, exclusion_reason = "legacy" }`), re: `Exclusion Reason Without Exclusion`},
+	{name: "unknown patch group", overrides: ov("patch_party", `{ patch_group = "bogus" }`), re: `Attribute\s+patch_party\.patch_group\s+value\s+must\s+be\s+one\s+of`},
+	{name: "negative timeout", overrides: ov("timeouts", `{ create = "-5m" }`), re: `(?s)Invalid Timeout.*timeouts\.create\s+must\s+be\s+a\s+positive\s+duration`},
+	{name: "zero timeout", overrides: ov("timeouts", `{ update = "0s" }`), re: `(?s)Invalid Timeout.*timeouts\.update`},
+	{name: "password version without the write-only password", overrides: ov("adm_password_wo", "", "adm_password", `"Str0ng!Passw0rd"`), re: `(?s)adm_password_wo.*must\s+be\s+specified\s+when.*adm_password_wo_version`},
 	{name: "empty backup policy", overrides: ov("db_backup_policy_id", `""`), re: `Attribute\s+db_backup_policy_id\s+string\s+length\s+must\s+be\s+at\s+least\s+1`},
 	// Unicode.
 	{name: "name with an accent", overrides: ov("name", `"pgaccé001"`), re: `Attribute\s+name\s+must\s+contain\s+only\s+lowercase`},

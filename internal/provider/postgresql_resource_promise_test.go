@@ -1,0 +1,113 @@
+package provider_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+)
+
+// TestAccPostgreSQL_stoppedInstanceChanges: an extension added to, and an
+// upgrade of, an instance that is and stays stopped apply (ITCare runs
+// them only on a running instance: the update starts it, runs them and
+// stops it again), and the plan after is empty.
+func TestAccPostgreSQL_stoppedInstanceChanges(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccstopped")
+	stopped := map[string]string{"power_state": `"stopped"`}
+	changed := map[string]string{"power_state": `"stopped"`, "extensions": `[{ database = "postgres", name = "pg_trgm" }]`,
+		"version": `"16"`, "allow_major_version_upgrade": "true"}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{Config: e.Config(pgHCL(name, stopped))},
+			inPlaceStep(e, pgHCL(name, changed), map[string]knownvalue.Check{
+				"power_state": knownvalue.StringExact("stopped"), "status": knownvalue.StringExact("STOPPED"), "version": knownvalue.StringExact("16"),
+			},
+				`{"operation":"start"}`,
+				`{"operation":"upgrade","options":{"targetVersion":"16"}}`,
+				`{"operation":"install_extension","options":{"dbname":"postgres","extensions_list":[{"name":"pg_trgm"}]}}`,
+				`{"operation":"stop"}`),
+		},
+	})
+}
+
+// TestAccPostgreSQL_promiseWarnings reads the plan's warnings from
+// terraform plan -json: the start and stop around a change on a stopped
+// instance, and the restart an extension's install causes, are said.
+func TestAccPostgreSQL_promiseWarnings(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccwarn")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{"power_state": `"stopped"`})), nil)
+	ctx := context.Background()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	writeMain(t, run, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{
+		"power_state": `"stopped"`, "extensions": `[{ database = "postgres", name = "pgaudit" }]`,
+	})))
+	warnings := planWarningsJSON(t, run)
+	for _, want := range []string{
+		"Stopped Instance Started for the Change: ITCare runs install_extension only on a running instance",
+		"Extension Install Restarts PostgreSQL: Installing pgaudit restarts PostgreSQL",
+	} {
+		found := false
+		for _, w := range warnings {
+			found = found || strings.HasPrefix(w, want)
+		}
+		if !found {
+			t.Errorf("no warning %q in %q", want, warnings)
+		}
+	}
+	for _, w := range warnings {
+		if strings.HasPrefix(w, "Stop Causes Downtime") {
+			t.Errorf("an instance that stays stopped gets a downtime warning: %q", w)
+		}
+	}
+}
+
+// planWarningsJSON runs terraform plan -json and returns each warning as
+// "summary: detail" (the human output folds warnings sharing a summary).
+func planWarningsJSON(t *testing.T, run *acctest.TerraformRun) []string {
+	t.Helper()
+	var plan bytes.Buffer
+	if _, err := run.PlanJSON(context.Background(), &plan); err != nil {
+		t.Fatalf("terraform plan: %v\n%s", err, run.Stderr)
+	}
+	var warnings []string
+	sc := bufio.NewScanner(&plan)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var msg struct {
+			Type       string `json:"type"`
+			Diagnostic struct {
+				Severity string `json:"severity"`
+				Summary  string `json:"summary"`
+				Detail   string `json:"detail"`
+			} `json:"diagnostic"`
+		}
+		if json.Unmarshal(sc.Bytes(), &msg) == nil && msg.Type == "diagnostic" && msg.Diagnostic.Severity == "warning" {
+			warnings = append(warnings, msg.Diagnostic.Summary+": "+strings.Join(strings.Fields(msg.Diagnostic.Detail), " "))
+		}
+	}
+	return warnings
+}
+
+// writeMain replaces run's configuration.
+func writeMain(t *testing.T, run *acctest.TerraformRun, text string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(run.Dir, "main.tf"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
