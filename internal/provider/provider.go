@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -102,7 +103,7 @@ func (p *itcareProvider) Schema(_ context.Context, _ provider.SchemaRequest, res
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times one HTTP call is retried on 429, 502, 503, 504 and connection errors, with exponential backoff that honours `Retry-After`. A create or an operation is only retried when it provably did not reach ITCare. Defaults to `%d`; can be set with the `%s` environment variable.", DefaultRetries, EnvMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times one HTTP call is retried, from 0 (no retry) to 20: reads and deletes on 429, 500, 502, 503, 504, connection errors and timed-out attempts, with exponential backoff that honours `Retry-After`. A create or an operation is only retried when it provably did not reach ITCare (429, a connection never opened). Defaults to `%d`; can be set with the `%s` environment variable.", DefaultRetries, EnvMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, 20)},
 			},
@@ -223,6 +224,14 @@ func resolveProviderSettings(cfg providerModel, lookupEnv func(string) (string, 
 	}
 	s.apiURL = strings.TrimRight(str(cfg.APIURL, "api_url", EnvAPIURL, DefaultAPIURL), "/")
 	s.tokenURL = str(cfg.TokenURL, "token_url", EnvTokenURL, DefaultTokenURL)
+	// The schema validates configured URLs; one taken from the environment
+	// is checked here, and the error names the variable.
+	for _, u := range []struct{ value, attr, env string }{{s.apiURL, "api_url", EnvAPIURL}, {s.tokenURL, "token_url", EnvTokenURL}} {
+		if parsed, err := url.Parse(u.value); u.value != "" && (err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "") {
+			diags.AddAttributeError(path.Root(u.attr), "Invalid URL",
+				fmt.Sprintf("%s, here from the %s environment variable, must be an absolute http:// or https:// URL, got %q.", u.attr, u.env, u.value))
+		}
+	}
 	s.clientID = str(cfg.ClientID, "client_id", EnvClientID, "")
 	s.clientSecret = str(cfg.ClientSecret, "client_secret", EnvClientSecret, "")
 

@@ -68,6 +68,18 @@ func TestResolveProviderSettings(t *testing.T) {
 			wantErr: `"client_id" is not known until apply`,
 		},
 		{
+			name:    "bad api url in environment",
+			cfg:     empty,
+			env:     map[string]string{EnvAPIURL: "api.example.test/itcare"},
+			wantErr: "api_url, here from the " + EnvAPIURL + " environment variable",
+		},
+		{
+			name:    "bad token url in environment",
+			cfg:     empty,
+			env:     map[string]string{EnvTokenURL: "ftp://auth.example.test/token"},
+			wantErr: EnvTokenURL,
+		},
+		{
 			name:    "bad poll interval",
 			cfg:     empty,
 			env:     map[string]string{EnvPollIntervalMax: "soon"},
