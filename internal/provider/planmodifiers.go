@@ -3,10 +3,12 @@ package provider
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -110,4 +112,44 @@ func requiresReplaceIfPriorSetBool() planmodifier.Bool {
 		"Changing a recorded value replaces the instance.",
 		"Changing a recorded value replaces the instance.",
 	)
+}
+
+// restoreRequiresReplace replaces the instance for another restore, not
+// for the same one written differently: timestamps that name the same
+// instant ("…21:59:30Z", "…22:59:30+01:00", "…21:59:30.000Z") are equal.
+func restoreRequiresReplace() planmodifier.Object {
+	return objectplanmodifier.RequiresReplaceIf(
+		func(_ context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !sameRestore(req.StateValue, req.PlanValue)
+		},
+		"Changing the restore replaces the instance; the same instant written otherwise does not.",
+		"Changing the restore replaces the instance; the same instant written otherwise does not.",
+	)
+}
+
+// sameRestore reports two restore values that ask for the same restore:
+// equal, or equal but for how the timestamp writes one instant.
+func sameRestore(a, b types.Object) bool {
+	if a.Equal(b) {
+		return true
+	}
+	if !known(a) || !known(b) {
+		return false
+	}
+	x, y := a.Attributes(), b.Attributes()
+	for k, v := range x {
+		if k != "timestamp" && !v.Equal(y[k]) {
+			return false
+		}
+	}
+	tx, okx := x["timestamp"].(types.String)
+	ty, oky := y["timestamp"].(types.String)
+	return okx && oky && sameInstant(tx, ty)
+}
+
+// sameInstant reports two RFC 3339 timestamps of one instant.
+func sameInstant(a, b types.String) bool {
+	ta, errA := time.Parse(time.RFC3339, a.ValueString())
+	tb, errB := time.Parse(time.RFC3339, b.ValueString())
+	return errA == nil && errB == nil && ta.Equal(tb)
 }

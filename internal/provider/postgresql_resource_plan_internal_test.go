@@ -465,6 +465,22 @@ func TestReplacementAttributes(t *testing.T) {
 		{"backup_enabled removed", func(pr, p *postgresqlResourceModel) {
 			pr.BackupEnabled, pr.BackupStatus, p.BackupEnabled = types.BoolValue(false), types.BoolValue(true), types.BoolNull()
 		}, nil},
+		{"restore, the same instant written otherwise", func(pr, p *postgresqlResourceModel) {
+			pr.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:30Z"), "stop": types.StringValue("AFTER"),
+			})
+			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T22:59:30.000+01:00"), "stop": types.StringValue("AFTER"),
+			})
+		}, nil},
+		{"restore, another instant", func(pr, p *postgresqlResourceModel) {
+			pr.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:30Z"), "stop": types.StringValue("AFTER"),
+			})
+			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:31Z"), "stop": types.StringValue("AFTER"),
+			})
+		}, []string{"restore"}},
 		{"restore added", func(_, p *postgresqlResourceModel) {
 			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T00:00:00Z"), "stop": types.StringValue("AFTER"),

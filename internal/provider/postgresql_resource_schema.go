@@ -285,9 +285,10 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				MarkdownDescription: "Restore a backup of another instance into this one right after it is " +
 					"created (point-in-time recovery). The source must be `ACTIVE`, backed up and of the same " +
 					"version; the timestamp must be within the last 14 days (production service) or 7 days " +
-					"(other services) when the instance is created. Changing it later *replaces* the instance.",
+					"(other services) when the instance is created. Changing it later *replaces* the instance; the same " +
+					"instant written otherwise (`Z` or an offset, with or without a fraction) is no change.",
 				Optional:      true,
-				PlanModifiers: []planmodifier.Object{objectplanmodifier.RequiresReplace()},
+				PlanModifiers: []planmodifier.Object{restoreRequiresReplace()},
 				Attributes: map[string]schema.Attribute{
 					"source_id": schema.Int64Attribute{
 						MarkdownDescription: "Id of the instance whose backup is restored.",

@@ -482,12 +482,16 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 	}
 	name := acctest.RandomName("pgaccrestored")
 	w := &writeCounter{e: e}
-	cfg := e.Config(pgHCL(name, map[string]string{
-		"restore":     fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "AFTER" }`, src.ID, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
-		"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`,
-		"extensions":  `[{ database = "postgres", name = "pg_trgm" }, { database = "postgres", name = "hstore" }]`,
-		"power_state": `"stopped"`,
-	}))
+	point := time.Now().Add(-time.Hour).Truncate(time.Second)
+	withRestore := func(ts string) string {
+		return e.Config(pgHCL(name, map[string]string{
+			"restore":     fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "AFTER" }`, src.ID, ts),
+			"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`,
+			"extensions":  `[{ database = "postgres", name = "pg_trgm" }, { database = "postgres", name = "hstore" }]`,
+			"power_state": `"stopped"`,
+		}))
+	}
+	cfg := withRestore(point.UTC().Format(time.RFC3339))
 
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -520,6 +524,16 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 				PreConfig: w.mark,
 				Config:    cfg,
 				Check:     w.expect(),
+			},
+			{
+				// The same instant written otherwise is no new restore: no
+				// replacement, nothing sent.
+				PreConfig: w.mark,
+				Config:    withRestore(point.In(time.FixedZone("CET", 3600)).Format("2006-01-02T15:04:05.000-07:00")),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: w.expect(),
 			},
 		},
 	})
