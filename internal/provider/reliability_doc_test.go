@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -40,8 +41,14 @@ func generatedTables() string {
 	b.WriteString("| case | input | result |\n|---|---|---|\n")
 	for _, c := range badConfigs {
 		var in []string
-		for k, v := range c.overrides {
-			if len(v) > 40 {
+		// Sorted: the document must not depend on map order.
+		for _, k := range slices.Sorted(maps.Keys(c.overrides)) {
+			v := c.overrides[k]
+			switch {
+			case v == "":
+				in = append(in, k+" removed")
+				continue
+			case len(v) > 40:
 				v = v[:20] + fmt.Sprintf("…(%d chars)", len(v))
 			}
 			in = append(in, k+" = "+v)
