@@ -128,6 +128,11 @@ const maxConflictWaits = 5
 // resolved by resolveUnknownOutcome; its error comes back with the id of
 // the action found running for the operation, if any.
 func runOperation(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, o operation) (int64, error) {
+	if o.spec().checkFirst {
+		if reached, err := operationTargetReached(ctx, client, id, o); err == nil && reached {
+			return 0, nil
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		action, err := client.PatchPostgreSQL(ctx, id, o.request())
 		if itcare.IsConflict(err) && attempt < maxConflictWaits {

@@ -45,6 +45,10 @@ type operationSpec struct {
 	reached func(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bool
 	// readsDatabases says reached needs the instance's databases.
 	readsDatabases bool
+	// checkFirst says the target is checked before the operation is sent,
+	// and the operation not sent when ITCare already shows it: an
+	// extension installed by other means is installed once only.
+	checkFirst bool
 	// needsRunning says ITCare runs the operation only on a running
 	// instance: on a stopped one that stays stopped, the update starts it
 	// first and stops it again after (bracketStopped).
@@ -196,6 +200,7 @@ var operationSpecs = []*operationSpec{
 			return len(opts.ExtensionsList) > 0
 		}),
 		readsDatabases: true,
+		checkFirst:     true,
 		checkWithAPI:   checkExtensionsWithAPI,
 		needsRunning:   true,
 	},

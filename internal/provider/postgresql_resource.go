@@ -36,6 +36,7 @@ const (
 	powerStopped       = "stopped"
 	statusStopped      = "STOPPED"
 	statusActive       = "ACTIVE"
+	statusDeleting     = "DELETING"
 )
 
 // Defaults of the optional arguments.

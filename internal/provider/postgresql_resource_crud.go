@@ -215,6 +215,14 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 		// A pending install that installed nothing leaves the state as it was.
 		state.Extensions = types.SetNull(types.ObjectType{AttrTypes: extensionAttrTypes})
 	}
+	if strings.EqualFold(pg.Status, statusDeleting) {
+		// A delete that timed out, or another pipeline's: the state keeps
+		// the instance until the API says it is gone, and says why.
+		resp.Diagnostics.AddWarning("PostgreSQL Instance Being Deleted",
+			fmt.Sprintf("ITCare is deleting the PostgreSQL instance %q (id %d): its status is %s. Any change planned for it "+
+				"will fail; once the deletion ends, the next refresh removes it from the state. If the deletion is not "+
+				"wanted, check it in the ITCare console.", prior.Name.ValueString(), id, pg.Status))
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

@@ -56,13 +56,47 @@ func checkUpgradeWithAPI(ctx context.Context, client *itcare.Client, id int64, p
 	return checkUpgradeTarget(prior, plan, offered), nil
 }
 
-// checkExtensionsWithAPI reads the extensions the instance offers.
+// checkExtensionsWithAPI reads the extensions the instance offers, and
+// those already installed.
 func checkExtensionsWithAPI(ctx context.Context, client *itcare.Client, id int64, prior, plan postgresqlResourceModel) (diag.Diagnostics, error) {
 	offered, err := client.GetPostgreSQLExtensions(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return checkExtensionsOffered(ctx, prior, plan, offered), nil
+	dbs, err := client.GetPostgreSQLDatabases(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	diags := checkExtensionsOffered(ctx, prior, plan, offered)
+	diags.Append(noteInstalledExtensions(ctx, prior, plan, dbs)...)
+	return diags, nil
+}
+
+// noteInstalledExtensions says which added extensions are installed
+// already: the apply records them without calling ITCare.
+func noteInstalledExtensions(ctx context.Context, prior, plan postgresqlResourceModel, dbs []itcare.Database) diag.Diagnostics {
+	added, diags := addedExtensions(ctx, prior.Extensions, plan.Extensions)
+	installed := installedExtensions(dbs)
+	var there []string
+	for _, e := range added {
+		if installed[e] {
+			there = append(there, fmt.Sprintf("%s in database %s", e.name, e.db))
+		}
+	}
+	if len(there) > 0 {
+		diags.AddAttributeWarning(path.Root("extensions"), "Extensions Already Installed",
+			fmt.Sprintf("%s already installed in the PostgreSQL instance %q (id %s): Terraform only starts tracking them, "+
+				"without calling ITCare.", strings.Join(there, ", ")+pluralIs(len(there)), prior.Name.ValueString(), prior.ID.ValueString()))
+	}
+	return diags
+}
+
+// pluralIs is " is" or " are" after a list of n items.
+func pluralIs(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return " are"
 }
 
 // checkUpgradeTarget refuses an upgrade to a version that ITCare does not

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
 
 // TestAccPostgreSQL_stoppedInstanceChanges: an extension added to, and an
@@ -109,5 +111,109 @@ func writeMain(t *testing.T, run *acctest.TerraformRun, text string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(run.Dir, "main.tf"), []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestAccPostgreSQL_extensionAlreadyInstalled: an extension installed by
+// other means, then added to the configuration, is recorded without an
+// install_extension; the plan says so, and the plan after is empty.
+func TestAccPostgreSQL_extensionAlreadyInstalled(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccinst")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, nil)), nil)
+	ctx := context.Background()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	inst, _ := e.InstanceByName(name)
+	if err := e.UpdateInstance(inst.ID, map[string]any{"databases": []any{
+		map[string]any{"name": "postgres", "extensions": []any{
+			map[string]any{"name": "plpgsql", "schema": "pg_catalog", "version": "1.0"},
+			map[string]any{"name": "pg_trgm", "schema": "public", "version": "1.6"},
+		}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	writeMain(t, run, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{
+		"extensions": `[{ database = "postgres", name = "pg_trgm" }]`,
+	})))
+	warnings := planWarningsJSON(t, run)
+	if !slices.ContainsFunc(warnings, func(w string) bool {
+		return strings.HasPrefix(w, "Extensions Already Installed: pg_trgm in database postgres is already installed")
+	}) {
+		t.Errorf("no Extensions Already Installed warning in %q", warnings)
+	}
+	before := len(e.Writes())
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("apply: %v\n%s", err, run.Stderr)
+	}
+	if got := e.Writes()[before:]; len(got) != 0 {
+		t.Errorf("the apply sent %+v, want nothing", got)
+	}
+	if changes, err := run.Plan(ctx); err != nil || changes {
+		t.Fatalf("plan after: changes %v, err %v\n%s", changes, err, run.Stdout)
+	}
+}
+
+// TestAccPostgreSQL_deletionInProgressShown: after a delete that timed out
+// while ITCare still deletes, the refresh records the real status and
+// warns that the instance is being deleted.
+func TestAccPostgreSQL_deletionInProgressShown(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccdeleting")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{"timeouts": `{ delete = "2s" }`})), nil)
+	ctx := context.Background()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: "delete", Count: 1})
+	if err := run.Destroy(ctx); err == nil {
+		t.Fatal("the destroy of a hung delete succeeded")
+	}
+	warnings := planWarningsJSON(t, run)
+	if !slices.ContainsFunc(warnings, func(w string) bool {
+		return strings.HasPrefix(w, "PostgreSQL Instance Being Deleted: ITCare is deleting")
+	}) {
+		t.Errorf("no Being Deleted warning in %q", warnings)
+	}
+	if err := run.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := run.Show(ctx)
+	if err != nil || st.Values == nil || len(st.Values.RootModule.Resources) != 1 {
+		t.Fatalf("state: %v", err)
+	}
+	if got := st.Values.RootModule.Resources[0].AttributeValues["status"]; got != "DELETING" {
+		t.Errorf("status in the state %v, want DELETING", got)
+	}
+	e.ClearFaults()
+}
+
+// TestAccPostgreSQL_replacementCauseNamed: removing allowed_replication_lag
+// after a switch to HA replaces the instance; the plan names that
+// attribute as the cause, beside what the new instance lacks.
+func TestAccPostgreSQL_replacementCauseNamed(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacccause")
+	ha := map[string]string{"topology": `"HA"`, "allowed_replication_lag": "50"}
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, nil)), nil)
+	ctx := context.Background()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	writeMain(t, run, acctest.RequiredProviders()+e.Config(pgHCL(name, ha)))
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("enable HA: %v\n%s", err, run.Stderr)
+	}
+	writeMain(t, run, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{"topology": `"HA"`})))
+	_, err := run.Plan(ctx)
+	if err == nil {
+		t.Fatal("the plan of a replacement whose new instance lacks node_prefix passed")
+	}
+	text := strings.Join(strings.Fields(err.Error()+" "+run.Stdout.String()), " ")
+	for _, want := range []string{"PostgreSQL Instance Will Be Replaced", "because allowed_replication_lag cannot change in place", "node_prefix"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the plan does not say %q:\n%s", want, text)
+		}
 	}
 }
