@@ -320,8 +320,12 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 			"waiting for, ended in ERROR on %s: %s. The state shows the instance as ITCare reports it; the next plan proposes "+
 			"the change again.", pending.ActionID, pending.label(), subject, msg))
 	default:
-		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s did not end within the timeout (%s): %v. "+
-			"Terraform waits for it on the next refresh or apply instead of sending %s again; check it in the ITCare console.",
+		// A refresh cannot read the configuration: it waited with the
+		// timeouts of the last apply, and says so; the plan says what the
+		// apply will wait with (planPendingAction).
+		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s is still running: the refresh "+
+			"waited %s for it, the timeout recorded by the last apply (%v). Terraform waits for it on the next refresh or "+
+			"apply instead of sending %s again; check it in the ITCare console.",
 			pending.ActionID, pending.label(), subject, timeout, err, pending.Operation))
 		return nil, diags
 	}

@@ -52,6 +52,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	// leaves a tainted resource, never an orphan.
 	plan.ID = types.StringValue(strconv.FormatInt(id, 10))
 	resp.Diagnostics.Append(setStateWithoutUnknowns(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(recordPasswordGiven(ctx, resp.Private)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -241,6 +242,9 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if !next.AdmPassword.IsNull() || !next.AdmPasswordWOVersion.IsNull() {
+		resp.Diagnostics.Append(recordPasswordGiven(ctx, resp.Private)...)
 	}
 	if len(ops) == 0 && pending == nil {
 		// Only provider-side or recorded values changed: nothing to send.

@@ -117,3 +117,40 @@ func planFailedCreate(ctx context.Context, from privateGetter, prior postgresqlR
 	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("status"))
 	return true
 }
+
+// passwordGivenKey is the private-state key saying that Terraform gave
+// ITCare the instance's administrator password: it created the instance,
+// or recorded a password attribute since. A password attribute removed
+// and set again is then refused like any change ITCare cannot make.
+const passwordGivenKey = "password_given"
+
+// passwordGiven reads the record under passwordGivenKey.
+func passwordGiven(ctx context.Context, from privateGetter) (bool, diag.Diagnostics) {
+	raw, diags := from.GetKey(ctx, passwordGivenKey)
+	return len(raw) > 0, diags
+}
+
+// recordPasswordGiven writes the record under passwordGivenKey.
+func recordPasswordGiven(ctx context.Context, to privateSetter) diag.Diagnostics {
+	return to.SetKey(ctx, passwordGivenKey, []byte(`true`))
+}
+
+// planPendingAction says, at plan time, how long the apply will wait for
+// an action an earlier apply left running: with the configured timeouts,
+// which a refresh cannot read.
+func planPendingAction(ctx context.Context, from privateGetter, plan postgresqlResourceModel) diag.Diagnostics {
+	pending, diags := getPendingAction(ctx, from)
+	if pending == nil || diags.HasError() {
+		return diags
+	}
+	timeout, d := createWaitTimeout(ctx, plan, pending)
+	diags.Append(d...)
+	if diags.HasError() {
+		return diags
+	}
+	diags.AddWarning("Apply Waits for a Running ITCare Action", fmt.Sprintf("ITCare action %d (%s), which an earlier apply "+
+		"stopped waiting for, is still running on the PostgreSQL instance %q. The apply waits for it, up to %s as the "+
+		"configuration's timeouts say, instead of sending %s again.", pending.ActionID, pending.label(), plan.Name.ValueString(),
+		shortDuration(timeout), pending.Operation))
+	return diags
+}

@@ -131,7 +131,10 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 	// The framework does not pass the attribute plan modifiers'
 	// replacements to ModifyPlan, so they are derived again here.
 	replace := replacementAttributes(prior, plan)
-	resp.Diagnostics.Append(checkExistingInstance(prior, plan, replace)...)
+	resp.Diagnostics.Append(planPendingAction(ctx, req.Private, plan)...)
+	given, d := passwordGiven(ctx, req.Private)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(checkExistingInstance(prior, plan, replace, given)...)
 	if len(replace) > 0 && !resp.Diagnostics.HasError() {
 		// A replacement is planned only if its create would pass every
 		// check: say so now, beside the reason for the replacement, rather
@@ -288,7 +291,11 @@ func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwor
 
 // checkExistingInstance checks a plan for an instance that exists.
 // requiresReplace lists the attributes that force a replacement.
-func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace path.Paths) diag.Diagnostics {
+//
+// given says that Terraform gave ITCare the instance's password (it
+// created the instance, or recorded a password since): a password
+// attribute that comes back after being removed is then a change too.
+func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace path.Paths, given bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name, id := prior.Name.ValueString(), prior.ID.ValueString()
 	if len(requiresReplace) > 0 {
@@ -296,7 +303,7 @@ func checkExistingInstance(prior, plan postgresqlResourceModel, requiresReplace 
 		// plan that would destroy a protected database.
 		return checkReplacement(prior, plan, requiresReplace)
 	}
-	diags.Append(checkPasswordAttributes(prior, plan)...)
+	diags.Append(checkPasswordAttributes(prior, plan, given)...)
 	if higherVersion(prior.Version, plan.Version) && !plan.AllowMajorVersionUpgrade.ValueBool() {
 		diags.AddAttributeError(path.Root("version"), "Major Version Upgrade Not Allowed",
 			fmt.Sprintf("Changing version from %q to %q upgrades the PostgreSQL instance %q (id %s) in place, with downtime, "+
@@ -347,7 +354,7 @@ func checkReplacement(prior, plan postgresqlResourceModel, requiresReplace path.
 // make on an existing instance, so that the state never records a
 // password that is not the instance's. A removed value changes nothing
 // and is dropped from the state.
-func checkPasswordAttributes(prior, plan postgresqlResourceModel) diag.Diagnostics {
+func checkPasswordAttributes(prior, plan postgresqlResourceModel, given bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	name, id := prior.Name.ValueString(), prior.ID.ValueString()
 	pw := path.Root("adm_password")
@@ -355,25 +362,42 @@ func checkPasswordAttributes(prior, plan postgresqlResourceModel) diag.Diagnosti
 		diags.AddAttributeError(pw, summaryPasswordChange, passwordChangeDetail(name, id, "adm_password", "revert adm_password to its previous value"))
 	}
 	if prior.AdmPassword.IsNull() && known(plan.AdmPassword) {
-		if !prior.AdmPasswordWOVersion.IsNull() {
+		switch {
+		case given && prior.AdmPasswordWOVersion.IsNull():
+			diags.AddAttributeError(pw, summaryPasswordChange, passwordBackDetail(name, id, "adm_password"))
+		case !prior.AdmPasswordWOVersion.IsNull():
 			// Created (or last set) through adm_password_wo: Terraform
 			// cannot tell whether this value is the instance's.
 			diags.AddAttributeError(pw, summaryPasswordChange, fmt.Sprintf("The PostgreSQL instance %q (id %s) got its "+
 				"administrator password through adm_password_wo, and ITCare cannot change the password of an existing "+
 				"instance: switching to adm_password would record a value Terraform cannot check. Remove adm_password and "+
 				"keep adm_password_wo and adm_password_wo_version as they were.", name, id))
-		} else {
+		default:
 			diags.AddAttributeWarning(pw, "Administrator Password Only Recorded", fmt.Sprintf("ITCare cannot change nor "+
 				"return the administrator password of the PostgreSQL instance %q (id %s): Terraform records adm_password "+
 				"without checking it, and uses it only if the instance is replaced. Make sure it is the instance's "+
 				"password, or use adm_password_wo, which is never stored.", name, id))
 		}
 	}
+	// A version that comes back is a change, unless the same plan moves
+	// from adm_password to the write-only password, which stores nothing.
+	if given && prior.AdmPasswordWOVersion.IsNull() && known(plan.AdmPasswordWOVersion) && prior.AdmPassword.IsNull() {
+		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordBackDetail(name, id, "adm_password_wo_version"))
+	}
 	if !prior.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.IsNull() && !plan.AdmPasswordWOVersion.Equal(prior.AdmPasswordWOVersion) {
 		diags.AddAttributeError(path.Root("adm_password_wo_version"), summaryPasswordChange, passwordChangeDetail(name, id, "adm_password_wo_version",
 			fmt.Sprintf("revert adm_password_wo_version to %d", prior.AdmPasswordWOVersion.ValueInt64())))
 	}
 	return diags
+}
+
+// passwordBackDetail explains why a password attribute cannot come back
+// once removed.
+func passwordBackDetail(name, id, attr string) string {
+	return fmt.Sprintf("Terraform gave ITCare the administrator password of the PostgreSQL instance %q (id %s), and ITCare "+
+		"cannot change it: %s, removed since, cannot be set again, since Terraform cannot tell whether the value is the "+
+		"instance's password. Remove %s again; a password changed inside PostgreSQL (ALTER ROLE ... PASSWORD) needs "+
+		"nothing here.", name, id, attr, attr)
 }
 
 func passwordChangeDetail(name, id, attr, revert string) string {

@@ -270,7 +270,7 @@ func TestCheckExistingInstance(t *testing.T) {
 				prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Null()
 			}
 			prior.DeletionProtection = types.BoolValue(!strings.Contains(c.name, "unprotected state"))
-			d := checkExistingInstance(prior, plan, c.replace)
+			d := checkExistingInstance(prior, plan, c.replace, false)
 			if len(c.replace) > 0 && len(c.paths) == 0 && len(d.Warnings()) == 0 {
 				t.Errorf("an unprotected replacement must say why with a warning: %v", d)
 			}
@@ -285,16 +285,35 @@ func TestCheckExistingInstance(t *testing.T) {
 		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Value(1)
 		plan := prior
 		plan.AdmPassword, plan.AdmPasswordWOVersion = types.StringValue("Other!Passw0rd"), types.Int64Null()
-		assertErrorPaths(t, checkExistingInstance(prior, plan, nil), []string{"adm_password"})
+		assertErrorPaths(t, checkExistingInstance(prior, plan, nil, false), []string{"adm_password"})
 	})
 	t.Run("adm_password set after an import is recorded with a warning", func(t *testing.T) {
 		prior := existingModel(t)
 		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Null()
 		plan := prior
 		plan.AdmPassword = types.StringValue("Other!Passw0rd")
-		d := checkExistingInstance(prior, plan, nil)
+		d := checkExistingInstance(prior, plan, nil, false)
 		if d.HasError() || len(d.Warnings()) != 1 || d.Warnings()[0].Summary() != "Administrator Password Only Recorded" {
 			t.Errorf("want one warning, got %v", d)
+		}
+	})
+	t.Run("a password set again after its removal, when Terraform gave it", func(t *testing.T) {
+		prior := existingModel(t)
+		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringNull(), types.Int64Null()
+		plan := prior
+		plan.AdmPassword = types.StringValue("Other!Passw0rd")
+		assertErrorPaths(t, checkExistingInstance(prior, plan, nil, true), []string{"adm_password"})
+		plan = prior
+		plan.AdmPasswordWOVersion = types.Int64Value(2)
+		assertErrorPaths(t, checkExistingInstance(prior, plan, nil, true), []string{"adm_password_wo_version"})
+	})
+	t.Run("switch from adm_password to adm_password_wo, when Terraform gave it", func(t *testing.T) {
+		prior := existingModel(t)
+		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringValue("Str0ng!Passw0rd"), types.Int64Null()
+		plan := prior
+		plan.AdmPassword, plan.AdmPasswordWOVersion = types.StringNull(), types.Int64Value(1)
+		if d := checkExistingInstance(prior, plan, nil, true); d.HasError() {
+			t.Errorf("the switch to the write-only password must pass, got %v", d)
 		}
 	})
 	t.Run("switch from adm_password to adm_password_wo", func(t *testing.T) {
@@ -302,7 +321,7 @@ func TestCheckExistingInstance(t *testing.T) {
 		prior.AdmPassword, prior.AdmPasswordWOVersion = types.StringValue("Str0ng!Passw0rd"), types.Int64Null()
 		plan := prior
 		plan.AdmPassword, plan.AdmPasswordWOVersion = types.StringNull(), types.Int64Value(1)
-		if d := checkExistingInstance(prior, plan, nil); len(d) != 0 {
+		if d := checkExistingInstance(prior, plan, nil, false); len(d) != 0 {
 			t.Errorf("the switch to the write-only password must pass silently, got %v", d)
 		}
 	})
@@ -311,7 +330,7 @@ func TestCheckExistingInstance(t *testing.T) {
 		prior.Version = types.StringValue("11")
 		plan := prior
 		plan.Topology = types.StringValue("HA")
-		assertErrorPaths(t, checkExistingInstance(prior, plan, nil), []string{"topology"})
+		assertErrorPaths(t, checkExistingInstance(prior, plan, nil, false), []string{"topology"})
 	})
 }
 

@@ -5,8 +5,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -216,4 +218,80 @@ func TestAccPostgreSQL_replacementCauseNamed(t *testing.T) {
 			t.Errorf("the plan does not say %q:\n%s", want, text)
 		}
 	}
+}
+
+// TestAccPostgreSQL_passwordGuardNotBypassedThroughNull: a password
+// attribute removed, applied, then set again with another value is refused
+// like any password change ITCare cannot make, for adm_password_wo_version
+// and for adm_password alike; removing it sends nothing.
+func TestAccPostgreSQL_passwordGuardNotBypassedThroughNull(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		created, removed map[string]string
+		setAgain         map[string]string
+		attr             string
+	}{
+		{"adm_password_wo_version", nil,
+			map[string]string{"adm_password_wo_version": ""},
+			map[string]string{"adm_password_wo": `"An0ther!Passw0rd"`, "adm_password_wo_version": "2"}, "adm_password_wo_version"},
+		{"adm_password",
+			map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"Str0ng!Passw0rd"`},
+			map[string]string{"adm_password_wo": "", "adm_password_wo_version": ""},
+			map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"An0ther!Passw0rd"`}, "adm_password"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := acctest.NewEmulator(t)
+			name := acctest.RandomName("pgaccpwnull")
+			w := &writeCounter{e: e}
+			resource.ParallelTest(t, resource.TestCase{
+				PreCheck:                 func() { acctest.PreCheck(t) },
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+				CheckDestroy:             e.CheckDestroy,
+				Steps: []resource.TestStep{
+					{Config: e.Config(pgHCL(name, c.created))},
+					{PreConfig: w.mark, Config: e.Config(pgHCL(name, c.removed)), Check: w.expect()},
+					{
+						Config:      e.Config(pgHCL(name, c.setAgain)),
+						ExpectError: regexp.MustCompile(`(?s)Administrator Password Cannot Change.*` + c.attr + `.*cannot\s+be\s+set\s+again`),
+					},
+					{PreConfig: noWrites(t, w), Config: e.Config(pgHCL(name, c.removed)), PlanOnly: true},
+				},
+			})
+		})
+	}
+}
+
+// TestAccPostgreSQL_raisedTimeoutShownAtPlan: after an update timed out,
+// a raised timeouts.update is the one the plan says the apply will wait
+// with; the refresh says its own wait used the recorded one.
+func TestAccPostgreSQL_raisedTimeoutShownAtPlan(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgacctmo")
+	cfg := func(timeout string) string {
+		return acctest.RequiredProviders() + e.Config(pgHCL(name, map[string]string{
+			"version": `"16"`, "allow_major_version_upgrade": "true", "timeouts": fmt.Sprintf(`{ update = %q }`, timeout),
+		}))
+	}
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{"timeouts": `{ update = "2s" }`})), nil)
+	ctx := context.Background()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("create: %v\n%s", err, run.Stderr)
+	}
+	e.AddFault(emulator.Fault{Kind: emulator.FaultActionHang, InstanceName: name, Operation: "upgrade", Count: 1})
+	writeMain(t, run, cfg("2s"))
+	if err := run.Apply(ctx); err == nil {
+		t.Fatal("the hung upgrade did not time out")
+	}
+	writeMain(t, run, cfg("7m"))
+	warnings := planWarningsJSON(t, run)
+	for _, want := range []string{
+		"Apply Waits for a Running ITCare Action: ITCare action",
+		"up to 7m as the configuration's timeouts say",
+		"the refresh waited 2s for it, the timeout recorded by the last apply",
+	} {
+		if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, want) }) {
+			t.Errorf("no warning saying %q in %q", want, warnings)
+		}
+	}
+	e.ClearFaults()
 }
