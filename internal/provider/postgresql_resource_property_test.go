@@ -24,11 +24,12 @@ func TestAccPostgreSQL_acceptedMeansApplied(t *testing.T) {
 	n := int(envUint(t, "ITCARE_PROPERTY_CONFIGS", 8))
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	e := acctest.NewEmulator(t)
+	src := propertyRestoreSource(t, e)
 	var hcl strings.Builder
 	hcl.WriteString(acctest.RequiredProviders() + e.ProviderConfig())
 	configs := make([]string, n)
 	for i := range n {
-		configs[i] = strings.Replace(pgHCL(fmt.Sprintf("pgprop%d%d", seed%1000, i), randomArguments(rng)),
+		configs[i] = strings.Replace(pgHCL(fmt.Sprintf("pgprop%d%d", seed%1000, i), randomArguments(rng, src)),
 			`"itcare_postgresql" "db"`, fmt.Sprintf(`"itcare_postgresql" "p%d"`, i), 1)
 		hcl.WriteString("\n" + configs[i])
 	}
@@ -47,10 +48,28 @@ func TestAccPostgreSQL_acceptedMeansApplied(t *testing.T) {
 	}
 }
 
+// propertyRestoreSource seeds a backed-up PostgreSQL 15 instance, a month
+// old, for the configurations that restore from it.
+func propertyRestoreSource(t *testing.T, e *acctest.Emulator) int64 {
+	t.Helper()
+	inst, err := e.SeedInstance(map[string]any{
+		"name": acctest.RandomName("pgpropsrc"), "serviceId": 1001, "networkId": 2001, "area": "EB-QA", "trigram": "SRC",
+		"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": "15", "topology": "STANDALONE", "backupEnabled": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.UpdateInstance(inst.ID, map[string]any{"creationTime": time.Now().Add(-30 * 24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
+	return inst.ID
+}
+
 // randomArguments draws the arguments of one instance from what the
 // reference page allows, written as a user may write them: optional ones
-// set or left out, trigrams in any case.
-func randomArguments(rng *rand.Rand) map[string]string {
+// set or left out, trigrams in any case, timestamps in any RFC 3339
+// notation, either password attribute.
+func randomArguments(rng *rand.Rand, restoreSource int64) map[string]string {
 	pick := func(options ...string) string { return options[rng.IntN(len(options))] }
 	coin := func() bool { return rng.IntN(2) == 0 }
 	letters := func(alphabet string, shortest, longest int) string {
@@ -61,6 +80,10 @@ func randomArguments(rng *rand.Rand) map[string]string {
 		return string(b)
 	}
 	version := 10 + rng.IntN(7)
+	restoring := rng.IntN(4) == 0
+	if restoring {
+		version = 15 // the source's
+	}
 	a := map[string]string{
 		"trigram":     strconv.Quote(letters("abcXYZ", 3, 3)),
 		"node_sizing": strconv.Quote(fmt.Sprintf("%scpu%sgb", pick("1", "2", "4", "8"), pick("2", "4", "8", "16"))),
@@ -93,6 +116,35 @@ func randomArguments(rng *rand.Rand) map[string]string {
 	}
 	if a["monitoring_enabled"] != "false" && coin() {
 		a["on_call_supervision"] = pick("true", "false")
+	}
+	standalone := a["topology"] != `"HA"`
+	switch rng.IntN(4) {
+	case 1:
+		a["patch_party"] = `{ excluded = false }`
+	case 2:
+		a["patch_party"] = `{ excluded = true, exclusion_reason = "patched by the team" }`
+	case 3:
+		if standalone {
+			a["patch_party"] = fmt.Sprintf(`{ patch_group = %q }`, pick("1", "2", "3"))
+		}
+	}
+	if coin() {
+		var ts []string
+		for _, k := range []string{"create", "update", "delete"} {
+			if coin() {
+				ts = append(ts, fmt.Sprintf("%s = %q", k, pick("45m", "2h", "90m", "3h30m")))
+			}
+		}
+		a["timeouts"] = "{ " + strings.Join(ts, ", ") + " }"
+	}
+	if coin() {
+		a["adm_password_wo"], a["adm_password_wo_version"], a["adm_password"] = "", "", `"Str0ng!Passw0rd"`
+	}
+	if restoring {
+		point := time.Now().Add(-time.Duration(1+rng.IntN(50)) * time.Minute)
+		ts := pick(point.UTC().Format(time.RFC3339), point.In(time.FixedZone("CET", 3600)).Format(time.RFC3339),
+			point.UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+		a["restore"] = fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = %q }`, restoreSource, ts, pick("BEFORE", "AFTER"))
 	}
 	if version >= 15 && coin() {
 		var ext []string
