@@ -97,6 +97,10 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 
 	source := create("pgsource01")
+	// A day old: the restore point below is after its creation.
+	if err := s.UpdateInstance(source.ID, map[string]any{"creationTime": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
 	db := create("pgdemo01")
 	id := db.ID
 
