@@ -156,7 +156,7 @@ func TestOperationsApplyOnlyAfterAction(t *testing.T) {
 		if in["version"] != "16" || in["productCode"] != "deb12pg16" || !strings.HasPrefix(in["productVersion"].(string), "16.") {
 			t.Errorf("after upgrade %v %v %v", in["version"], in["productCode"], in["productVersion"])
 		}
-		if v := string(e.call("GET", pgURL(id, "versions"), nil).raw); strings.TrimSpace(v) != "[]" {
+		if v := string(e.call("GET", pgURL(id, "versions"), nil).raw); strings.TrimSpace(v) != "[17]" {
 			t.Errorf("versions of a 16: %s", v)
 		}
 	})
@@ -264,7 +264,7 @@ func TestListAndSubResources(t *testing.T) {
 	if len(exts) != 14 || !restart["pgaudit"] || !restart["pg_cron"] || restart["pgcrypto"] {
 		t.Errorf("extensions %+v", exts)
 	}
-	if v := strings.TrimSpace(string(e.call("GET", pgURL(ha.ID, "versions"), nil).raw)); v != "[14,15,16]" {
+	if v := strings.TrimSpace(string(e.call("GET", pgURL(ha.ID, "versions"), nil).raw)); v != "[14,15,16,17]" {
 		t.Errorf("versions %s", v)
 	}
 	var dbs []Database

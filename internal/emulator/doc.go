@@ -52,7 +52,8 @@
 //   - allowedReplicationLag is optional; absent or 0 means 10.
 //   - networkId's area must equal area (errorDesc networkId).
 //   - HA needs tls present in the body and az among the area's zones.
-//   - A standalone create refuses nodePrefix and az, and accepts tls.
+//   - A standalone create accepts nodePrefix and az (the reference page's
+//     own create example sends az with STANDALONE) and tls.
 //   - Defaults: backupEnabled true, monitoringEnabled true,
 //     monitoringAlerting true, onCallSupervision false,
 //     replicationEnabled false, tls false, cloudId 1.
@@ -83,7 +84,7 @@
 //   - Every instance starts with database postgres holding plpgsql in
 //     pg_catalog; every instance offers the same 14 extensions.
 //   - GET …/versions is an int64 array of the supported majors above the
-//     current one (empty on 16).
+//     current one (empty on 17, the latest the catalogue offers).
 //
 // Statuses and actions:
 //   - CREATING → ACTIVE; UPDATING → ACTIVE, STOPPED or the status before;

@@ -82,8 +82,6 @@ var createRules = []createRule{
 	{field: "az", kind: kindString, applies: ha, missing: "is required for an HA instance", checks: []check{zoneOfArea},
 		set: func(r *createRequest, v value) { r.AZ = v.str }},
 	{field: "tls", kind: kindBool, applies: ha, missing: "is required for an HA instance"},
-	{field: "nodePrefix", kind: kindString, applies: standalone, present: "is only allowed for an HA instance"},
-	{field: "az", kind: kindString, applies: standalone, present: "is only allowed for an HA instance"},
 	{field: "tls", kind: kindBool, set: func(r *createRequest, v value) { r.TLS = v.yes }},
 	flag("backupEnabled", true, func(r *createRequest, b bool) { r.BackupEnabled = b }),
 	flag("monitoringEnabled", true, func(r *createRequest, b bool) { r.MonitoringEnabled = b }),
