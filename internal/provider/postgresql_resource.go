@@ -42,8 +42,6 @@ const (
 // Defaults of the optional arguments.
 const (
 	defaultReplicationLag = 10
-	minVersion            = 10
-	maxVersion            = 16
 	// extensionsMinVersion is the first major version on which ITCare
 	// installs extensions in self-service.
 	extensionsMinVersion = 15

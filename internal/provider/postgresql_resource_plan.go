@@ -36,19 +36,7 @@ func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.Va
 // the plan or the API.
 func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	standalone := m.Topology.IsNull() || (known(m.Topology) && m.Topology.ValueString() == topologyStandalone)
 	ha := known(m.Topology) && m.Topology.ValueString() == topologyHA
-	if standalone {
-		for _, a := range []struct {
-			name string
-			v    types.String
-		}{{"node_prefix", m.NodePrefix}, {"availability_zone", m.AvailabilityZone}} {
-			if !a.v.IsNull() {
-				diags.AddAttributeError(path.Root(a.name), "Invalid Attribute Combination",
-					fmt.Sprintf("%s applies only to an HA instance. Remove it, or set topology = %q.", a.name, topologyHA))
-			}
-		}
-	}
 	if known(m.PatchParty) {
 		var pp patchPartyModel
 		diags.Append(m.PatchParty.As(ctx, &pp, objectAsOptions)...)

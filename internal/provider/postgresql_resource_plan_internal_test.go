@@ -158,11 +158,12 @@ func TestValidatePostgreSQLConfig(t *testing.T) {
 		paths []string
 	}{
 		{"valid standalone", func(m *postgresqlResourceModel) {}, nil},
-		{"node_prefix on standalone", func(m *postgresqlResourceModel) { m.NodePrefix = types.StringValue("PGHA1") }, []string{"node_prefix"}},
+		// The reference page's own create example sends az with STANDALONE.
+		{"node_prefix on standalone", func(m *postgresqlResourceModel) { m.NodePrefix = types.StringValue("PGHA1") }, nil},
 		{"az on default topology", func(m *postgresqlResourceModel) {
 			m.Topology = types.StringNull()
 			m.AvailabilityZone = types.StringValue("EB-QA-A")
-		}, []string{"availability_zone"}},
+		}, nil},
 		{"HA fields on HA", func(m *postgresqlResourceModel) {
 			m.Topology = types.StringValue("HA")
 			m.NodePrefix, m.AvailabilityZone = types.StringValue("PGHA1"), types.StringValue("EB-QA-A")

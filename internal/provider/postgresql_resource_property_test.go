@@ -79,7 +79,7 @@ func randomArguments(rng *rand.Rand, restoreSource int64) map[string]string {
 		}
 		return string(b)
 	}
-	version := 10 + rng.IntN(7)
+	version := 10 + rng.IntN(8)
 	restoring := rng.IntN(4) == 0
 	if restoring {
 		version = 15 // the source's

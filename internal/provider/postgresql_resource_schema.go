@@ -120,13 +120,14 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators:    []validator.Int64{int64validator.Between(40, 1024)},
 			},
 			"version": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("PostgreSQL major version, `\"%d\"` to `\"%d\"`. A higher version is a "+
-					"major upgrade in place (ITCare `upgrade`, with downtime), allowed only when "+
-					"`allow_major_version_upgrade = true` and to a version ITCare offers for the instance. "+
-					"A lower version *replaces* the instance.", minVersion, maxVersion),
+				MarkdownDescription: "PostgreSQL major version, in digits without a leading zero, such as `\"16\"`; " +
+					"ITCare decides which versions it offers (the `itcare_postgresql_versions` data source lists an " +
+					"instance's upgrade targets). A higher version is a major upgrade in place (ITCare `upgrade`, with " +
+					"downtime), allowed only when `allow_major_version_upgrade = true` and to a version ITCare offers " +
+					"for the instance, checked at plan time. A lower version *replaces* the instance.",
 				Required:      true,
 				PlanModifiers: []planmodifier.String{versionLowerRequiresReplace()},
-				Validators:    []validator.String{majorVersionValidator{min: minVersion, max: maxVersion}},
+				Validators:    []validator.String{majorVersionValidator{}},
 			},
 			"topology": schema.StringAttribute{
 				MarkdownDescription: "`STANDALONE` (one node, the default) or `HA` (three nodes with " +
@@ -149,10 +150,10 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators:    []validator.Int64{int64validator.Between(1, 10240)},
 			},
 			"node_prefix": createOnlyString("Prefix of the node names of an HA instance: 5 to 12 uppercase letters "+
-				"or digits. Required when creating an `HA` instance, refused on a `STANDALONE` one.",
+				"or digits. Required when creating an `HA` instance; accepted for a `STANDALONE` one.",
 				stringvalidator.RegexMatches(nodePrefixRegexp, "must be 5 to 12 uppercase letters A-Z or digits 0-9")),
 			"availability_zone": createOnlyString("Availability zone of an HA instance, e.g. `EB-QA-A`. Required "+
-				"when creating an `HA` instance, refused on a `STANDALONE` one.", stringvalidator.LengthAtLeast(1)),
+				"when creating an `HA` instance; accepted for a `STANDALONE` one, as the API reference's own example sends it.", stringvalidator.LengthAtLeast(1)),
 			"tls": schema.BoolAttribute{
 				MarkdownDescription: "Whether clients must connect with TLS (default `false`). Changing it *replaces* the instance.",
 				Optional:            true,

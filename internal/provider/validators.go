@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -78,11 +77,13 @@ func passwordWeaknesses(s string) []string {
 	return missing
 }
 
-// majorVersionValidator accepts a PostgreSQL major version ITCare offers.
-type majorVersionValidator struct{ min, max int }
+// majorVersionValidator accepts a PostgreSQL major version in canonical
+// form. Which majors exist is ITCare's to say: the provider keeps no list,
+// and checks an upgrade target against the versions ITCare offers.
+type majorVersionValidator struct{}
 
 func (v majorVersionValidator) Description(context.Context) string {
-	return fmt.Sprintf("a PostgreSQL major version from %d to %d, as a string such as \"15\"", v.min, v.max)
+	return "a PostgreSQL major version in digits without a leading zero, such as \"16\""
 }
 
 func (v majorVersionValidator) MarkdownDescription(ctx context.Context) string {
@@ -93,16 +94,9 @@ func (v majorVersionValidator) ValidateString(_ context.Context, req validator.S
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	s := req.ConfigValue.ValueString()
-	n, err := strconv.Atoi(s)
-	if !majorRegexp.MatchString(s) || err != nil {
+	if s := req.ConfigValue.ValueString(); !majorRegexp.MatchString(s) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid PostgreSQL Version",
 			fmt.Sprintf("%s must be a major version only, in digits without a leading zero, such as \"15\" (not \"15.4\" or \"015\"); got %q.", req.Path, s))
-		return
-	}
-	if n < v.min || n > v.max {
-		resp.Diagnostics.AddAttributeError(req.Path, "Unsupported PostgreSQL Version",
-			fmt.Sprintf("%s must be a major version ITCare supports, %d to %d; got %q.", req.Path, v.min, v.max, s))
 	}
 }
 
