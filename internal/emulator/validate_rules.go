@@ -218,8 +218,6 @@ func passwordExpected(c *createCheck, v value) bool { return v.ok || c.passwordR
 
 func ha(c *createCheck, _ value) bool { return c.req.Topology == "HA" }
 
-func standalone(c *createCheck, _ value) bool { return c.req.Topology != "HA" }
-
 // productionWithout applies a row to a production service's instance
 // created without what enabled says.
 func productionWithout(enabled func(r *createRequest) bool) func(c *createCheck, _ value) bool {
