@@ -285,7 +285,7 @@ data "itcare_postgresql_extensions" "db" {
 					"itcare_postgresql.db", attr("ip_address"), compare.ValuesSame()),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_networks.db", attr("networks").AtSliceIndex(0).AtMapKey("id"), knownvalue.Int64Exact(2001)),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.db", attr("versions"),
-					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("16")})),
+					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("16"), knownvalue.StringExact("17")})),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_databases.db", attr("databases").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("postgres")),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_extensions.db", attr("extensions"), knownvalue.NotNull()),
 			},

@@ -16,7 +16,7 @@ func TestAccPostgreSQLVersionsDataSource_basic(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	std := seedStandalone(t, e, acctest.RandomName("pgdsv15"), "15")
 	ha := seedHA(t, e, acctest.RandomName("pgdsv13"), "13")
-	newest := seedStandalone(t, e, acctest.RandomName("pgdsv16"), "16")
+	newest := seedStandalone(t, e, acctest.RandomName("pgdsv17"), "17")
 
 	strs := func(vs ...string) knownvalue.Check {
 		checks := make([]knownvalue.Check, len(vs))
@@ -50,13 +50,13 @@ output "ha_target" {
 }
 `, std.ID, ha.ID, newest.ID)),
 			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.std", tfjsonpath.New("versions"), strs("16")),
-				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.std", tfjsonpath.New("latest"), knownvalue.StringExact("16")),
-				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.ha", tfjsonpath.New("versions"), strs("14", "15", "16")),
-				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.ha", tfjsonpath.New("latest"), knownvalue.StringExact("16")),
+				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.std", tfjsonpath.New("versions"), strs("16", "17")),
+				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.std", tfjsonpath.New("latest"), knownvalue.StringExact("17")),
+				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.ha", tfjsonpath.New("versions"), strs("14", "15", "16", "17")),
+				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.ha", tfjsonpath.New("latest"), knownvalue.StringExact("17")),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.newest", tfjsonpath.New("versions"), strs()),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_versions.newest", tfjsonpath.New("latest"), knownvalue.Null()),
-				statecheck.ExpectKnownOutputValue("ha_target", knownvalue.StringExact("16")),
+				statecheck.ExpectKnownOutputValue("ha_target", knownvalue.StringExact("17")),
 			},
 		}},
 	})
