@@ -1,8 +1,6 @@
 package provider_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -426,28 +424,7 @@ import {
 	// Terraform prints warnings that share a summary once; the JSON stream
 	// keeps each diagnostic, so read that.
 	run := acctest.NewTerraformRun(t, hcl, nil)
-	var plan bytes.Buffer
-	if _, err := run.PlanJSON(context.Background(), &plan); err != nil {
-		t.Fatalf("terraform plan: %v\n%s", err, run.Stderr)
-	}
-	out := plan.Bytes()
-
-	var warnings []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var msg struct {
-			Type       string `json:"type"`
-			Diagnostic struct {
-				Severity string `json:"severity"`
-				Summary  string `json:"summary"`
-				Detail   string `json:"detail"`
-			} `json:"diagnostic"`
-		}
-		if json.Unmarshal(sc.Bytes(), &msg) == nil && msg.Type == "diagnostic" && msg.Diagnostic.Severity == "warning" {
-			warnings = append(warnings, msg.Diagnostic.Summary+": "+msg.Diagnostic.Detail)
-		}
-	}
+	warnings := planWarningsJSON(t, run)
 	for _, want := range []string{
 		"Major Version Upgrade Causes Downtime: Upgrading the PostgreSQL instance",
 		"Resize Causes Downtime: Resizing the PostgreSQL instance",
