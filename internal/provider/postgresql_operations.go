@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
@@ -290,7 +291,7 @@ func markChangedByOperations(ctx context.Context, plan *postgresqlResourceModel,
 		null:    map[string]bool{},
 	}
 	if known(configPatchParty) {
-		diags.Append(configPatchParty.As(ctx, &pp.config, objectAsOptions)...)
+		diags.Append(configPatchParty.As(ctx, &pp.config, basetypes.ObjectAsOptions{})...)
 	}
 	for _, o := range ops {
 		if s := o.spec(); s.planChanges != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
@@ -188,7 +189,7 @@ func TestFlattenPostgreSQL(t *testing.T) {
 			}
 		}
 		var pp patchPartyModel
-		m.PatchParty.As(ctx, &pp, objectAsOptions)
+		m.PatchParty.As(ctx, &pp, basetypes.ObjectAsOptions{})
 		if pp.PatchGroup.ValueString() != "3" || !pp.ExclusionReason.IsNull() || pp.PatchTag.ValueString() != "T1" {
 			t.Errorf("patch party %+v", pp)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
@@ -198,7 +199,7 @@ func restoreFromModel(ctx context.Context, o types.Object) (*itcare.RestoreOptio
 		return nil, nil
 	}
 	var m restoreModel
-	if diags := o.As(ctx, &m, objectAsOptions); diags.HasError() {
+	if diags := o.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
 		return nil, diags
 	}
 	ts := m.Timestamp.ValueString()
@@ -217,7 +218,7 @@ func patchPartyFromModel(ctx context.Context, o types.Object) (itcare.PatchParty
 		return itcare.PatchPartyUpdate{}, false, nil
 	}
 	var m patchPartyModel
-	if diags := o.As(ctx, &m, objectAsOptions); diags.HasError() {
+	if diags := o.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
 		return itcare.PatchPartyUpdate{}, false, diags
 	}
 	if !known(m.Excluded) && !known(m.PatchGroup) && !known(m.ExclusionReason) {

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 )
 
 // Rules of enable_ha, the in-place switch from STANDALONE to HA.
@@ -39,7 +40,7 @@ func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) di
 	ha := known(m.Topology) && m.Topology.ValueString() == topologyHA
 	if known(m.PatchParty) {
 		var pp patchPartyModel
-		diags.Append(m.PatchParty.As(ctx, &pp, objectAsOptions)...)
+		diags.Append(m.PatchParty.As(ctx, &pp, basetypes.ObjectAsOptions{})...)
 		if ha && !pp.PatchGroup.IsNull() {
 			diags.AddAttributeError(path.Root("patch_party").AtName("patch_group"), "Invalid Attribute Combination",
 				"patch_group can only be chosen for an instance with one node: ITCare refuses it on an HA instance. Remove patch_party.patch_group.")
@@ -257,7 +258,7 @@ func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwor
 	}
 	if known(plan.Restore) {
 		var rm restoreModel
-		diags.Append(plan.Restore.As(ctx, &rm, objectAsOptions)...)
+		diags.Append(plan.Restore.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
 		if known(rm.Timestamp) {
 			if t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString()); err == nil {
 				p := path.Root("restore").AtName("timestamp")

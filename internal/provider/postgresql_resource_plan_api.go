@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
@@ -162,7 +163,7 @@ func (r *postgresqlResource) checkRestoreWithAPI(ctx context.Context, plan postg
 		return diags
 	}
 	var rm restoreModel
-	diags.Append(plan.Restore.As(ctx, &rm, objectAsOptions)...)
+	diags.Append(plan.Restore.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
 	if diags.HasError() || !known(rm.SourceID) {
 		return diags
 	}

@@ -5,13 +5,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
-
-// objectAsOptions reads a known object into a struct.
-var objectAsOptions = basetypes.ObjectAsOptions{}
 
 type valueWithState interface {
 	IsNull() bool
