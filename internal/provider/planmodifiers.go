@@ -115,16 +115,24 @@ func requiresReplaceIfPriorSetBool() planmodifier.Bool {
 }
 
 // restoreRequiresReplace replaces the instance for another restore, not
-// for the same one written differently: timestamps that name the same
-// instant ("…21:59:30Z", "…22:59:30+01:00", "…21:59:30.000Z") are equal.
+// for the same one written differently (timestamps that name the same
+// instant, "…21:59:30Z", "…22:59:30+01:00", "…21:59:30.000Z", are equal),
+// nor for a removed one: the restore happened at creation, and removing
+// the block only stops recording it.
 func restoreRequiresReplace() planmodifier.Object {
 	return objectplanmodifier.RequiresReplaceIf(
 		func(_ context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !sameRestore(req.StateValue, req.PlanValue)
+			resp.RequiresReplace = restoreReplaces(req.StateValue, req.PlanValue)
 		},
-		"Changing the restore replaces the instance; the same instant written otherwise does not.",
-		"Changing the restore replaces the instance; the same instant written otherwise does not.",
+		"Changing the restore replaces the instance; the same instant written otherwise, or removing it, does not.",
+		"Changing the restore replaces the instance; the same instant written otherwise, or removing it, does not.",
 	)
+}
+
+// restoreReplaces reports a planned restore that asks for another restore
+// than the recorded one.
+func restoreReplaces(prior, plan types.Object) bool {
+	return !plan.IsNull() && !sameRestore(prior, plan)
 }
 
 // sameRestore reports two restore values that ask for the same restore:

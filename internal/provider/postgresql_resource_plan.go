@@ -452,7 +452,7 @@ var replaceRules = func() []replaceRule {
 		{attr: "tls", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.TLS })},
 		{attr: "monitoring_alerting", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.MonitoringAlerting })},
 		{attr: "cloud_id", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.CloudID })},
-		{attr: "restore", replace: func(prior, plan postgresqlResourceModel) bool { return !sameRestore(prior.Restore, plan.Restore) }},
+		{attr: "restore", replace: func(prior, plan postgresqlResourceModel) bool { return restoreReplaces(prior.Restore, plan.Restore) }},
 		unread("node_prefix", func(m postgresqlResourceModel) attr.Value { return m.NodePrefix }),
 		unread("availability_zone", func(m postgresqlResourceModel) attr.Value { return m.AvailabilityZone }),
 		{attr: "backup_enabled", replace: readBack(func(m postgresqlResourceModel) types.Bool { return m.BackupEnabled },

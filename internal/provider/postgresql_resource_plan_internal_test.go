@@ -493,6 +493,12 @@ func TestReplacementAttributes(t *testing.T) {
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T22:59:30.000+01:00"), "stop": types.StringValue("AFTER"),
 			})
 		}, nil},
+		{"restore removed", func(pr, p *postgresqlResourceModel) {
+			pr.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:30Z"), "stop": types.StringValue("AFTER"),
+			})
+			p.Restore = types.ObjectNull(restoreAttrTypes)
+		}, nil},
 		{"restore, another instant", func(pr, p *postgresqlResourceModel) {
 			pr.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:30Z"), "stop": types.StringValue("AFTER"),

@@ -287,7 +287,8 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"created (point-in-time recovery). The source must be `ACTIVE`, backed up and of the same " +
 					"version; the timestamp must be within the last 14 days (production service) or 7 days " +
 					"(other services) when the instance is created. Changing it later *replaces* the instance; the same " +
-					"instant written otherwise (`Z` or an offset, with or without a fraction) is no change.",
+					"instant written otherwise (`Z` or an offset, with or without a fraction) is no change, and " +
+					"removing the block only stops recording it.",
 				Optional:      true,
 				PlanModifiers: []planmodifier.Object{restoreRequiresReplace()},
 				Attributes: map[string]schema.Attribute{

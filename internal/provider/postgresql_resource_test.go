@@ -532,6 +532,20 @@ func TestAccPostgreSQL_createWithRestoreAndSettings(t *testing.T) {
 				},
 				Check: w.expect(),
 			},
+			{
+				// Removing the restore block only stops recording it: the
+				// restore happened at creation.
+				PreConfig: w.mark,
+				Config: e.Config(pgHCL(name, map[string]string{
+					"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`,
+					"extensions":  `[{ database = "postgres", name = "pg_trgm" }, { database = "postgres", name = "hstore" }]`,
+					"power_state": `"stopped"`,
+				})),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: w.expect(),
+			},
 		},
 	})
 	var ops []string
