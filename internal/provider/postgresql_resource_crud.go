@@ -64,7 +64,9 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 	} else {
 		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true)
 	}
-	if err != nil && interrupted(ctx, err) {
+	// A restore not run yet could not be recorded as done: such a create
+	// stays tainted, as one that timed out.
+	if err != nil && interrupted(ctx, err) && plan.Restore.IsNull() {
 		r.keepInterruptedCreate(ctx, client, op, resp)
 		return
 	}

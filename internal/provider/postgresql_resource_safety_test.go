@@ -249,19 +249,7 @@ func interruptCreate(ctx context.Context, t *testing.T, e *acctest.Emulator, run
 	t.Helper()
 	applyCtx, interrupt := context.WithCancel(ctx)
 	defer interrupt()
-	go func() {
-		// Ctrl-C once ITCare is creating the instance.
-		for applyCtx.Err() == nil {
-			for _, a := range e.Actions() {
-				if a.Process == "POSTGRESQL_CREATE" && a.Status == "IN_PROGRESS" {
-					time.Sleep(500 * time.Millisecond)
-					interrupt()
-					return
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}()
+	go interruptWhenCreating(applyCtx, e, interrupt)
 	if err := run.Apply(applyCtx); err == nil {
 		t.Fatal("the interrupted apply succeeded")
 	}
@@ -309,5 +297,56 @@ func noWrites(t *testing.T, w *writeCounter) func() {
 		if err := w.expect()(nil); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// interruptWhenCreating sends Ctrl-C (interrupt cancels terraform's
+// context, and terraform-exec sends SIGINT) once ITCare is creating an
+// instance.
+func interruptWhenCreating(ctx context.Context, e *acctest.Emulator, interrupt func()) {
+	for ctx.Err() == nil {
+		for _, a := range e.Actions() {
+			if a.Process == "POSTGRESQL_CREATE" && a.Status == "IN_PROGRESS" {
+				time.Sleep(500 * time.Millisecond)
+				interrupt()
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestAccPostgreSQL_interruptedCreateWithRestore: a create interrupted
+// before its restore ran stays tainted, as one that timed out: recording
+// it untainted would record a restore that never happened.
+func TestAccPostgreSQL_interruptedCreateWithRestore(t *testing.T) {
+	e := acctest.NewEmulatorWith(t, emulator.Config{ActionDuration: 4 * time.Second})
+	src, err := e.SeedInstance(map[string]any{
+		"name": acctest.RandomName("pgaccisrc"), "serviceId": 1001, "networkId": 2001, "area": "EB-QA", "trigram": "ACC",
+		"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": "15", "topology": "STANDALONE", "backupEnabled": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.UpdateInstance(src.ID, map[string]any{"creationTime": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}); err != nil {
+		t.Fatal(err)
+	}
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(acctest.RandomName("pgaccirst"), map[string]string{
+		"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "AFTER" }`, src.ID, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
+	})), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	applyCtx, interrupt := context.WithCancel(ctx)
+	defer interrupt()
+	go interruptWhenCreating(applyCtx, e, interrupt)
+	if err := run.Apply(applyCtx); err == nil {
+		t.Fatal("the interrupted apply succeeded")
+	}
+	st, err := run.Show(ctx)
+	if err != nil || st.Values == nil || len(st.Values.RootModule.Resources) != 1 {
+		t.Fatalf("after the interrupt the state holds no instance: %v\n%s", err, run.Stderr)
+	}
+	if r := st.Values.RootModule.Resources[0]; !r.Tainted {
+		t.Fatal("a create interrupted before its restore is recorded untainted")
 	}
 }
