@@ -133,6 +133,7 @@ func runOperation(ctx context.Context, client *itcare.Client, wait itcare.WaitOp
 			return 0, nil
 		}
 	}
+	emptyLists := 0
 	for attempt := 0; ; attempt++ {
 		action, err := client.PatchPostgreSQL(ctx, id, o.request())
 		if itcare.IsConflict(err) && attempt < maxConflictWaits {
@@ -141,8 +142,13 @@ func runOperation(ctx context.Context, client *itcare.Client, wait itcare.WaitOp
 				return 0, fmt.Errorf("%w; waiting for the action already in progress: %w", err, werr)
 			}
 			if n == 0 {
-				// A conflict without a running action (the instance is in
-				// a state that refuses operations): waiting cannot help.
+				emptyLists++
+			}
+			if emptyLists > 1 {
+				// A conflict twice without a running action (the instance
+				// is in a state that refuses operations): waiting cannot
+				// help. Once only, the action may just have ended between
+				// the 409 and the list: look and send again.
 				return 0, err
 			}
 			// The action waited for may have been this very operation:
