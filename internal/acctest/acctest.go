@@ -28,6 +28,11 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
 }
 
+// EnvCompat names the emulator compatibility switches or profiles (see
+// emulator.ParseCompat) every test's emulator plays unless the test sets
+// its own: make test runs a set of acceptance tests under each profile.
+const EnvCompat = "ITCARE_EMULATOR_COMPAT"
+
 // SlowAnswerTimeout is the per-attempt HTTP timeout of acceptance tests:
 // an emulator answer delayed beyond it is abandoned by the provider.
 const SlowAnswerTimeout = 3 * time.Second
@@ -106,6 +111,13 @@ func NewEmulatorWith(t *testing.T, cfg emulator.Config) *Emulator {
 	t.Helper()
 	if cfg.ActionDuration <= 0 {
 		cfg.ActionDuration = DefaultActionDuration
+	}
+	if cfg.Compat == nil {
+		compat, err := emulator.ParseCompat(os.Getenv(EnvCompat))
+		if err != nil {
+			t.Fatalf("%s: %v", EnvCompat, err)
+		}
+		cfg.Compat = compat
 	}
 	srv, err := emulator.New(cfg)
 	if err != nil {

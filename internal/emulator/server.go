@@ -44,6 +44,9 @@ type Config struct {
 	// PGDataDir, when set, holds the servers' data and is kept at exit;
 	// otherwise a temporary directory is used and removed by Close.
 	PGDataDir string
+	// Compat switches alternative readings of the API's silences on (see
+	// compat.go). Nil plays the package doc's readings.
+	Compat Compat
 }
 
 // Default credentials and timings.
