@@ -75,11 +75,17 @@ func newAPIError(method, path string, status int, body []byte, redact []string) 
 		e.ErrorCode = jsonString(m["errorCode"])
 		e.ErrorDesc = jsonString(m["errorDesc"])
 		e.ErrorMessage = jsonString(m["errorMessage"])
-		if e.ErrorMessage == "" {
-			e.ErrorMessage = jsonString(m["message"])
+		// Spring's default body says "message" (and "error", the reason
+		// phrase); an RFC 9457 problem says "detail" (and "title").
+		for _, key := range []string{"message", "detail"} {
+			if e.ErrorMessage == "" {
+				e.ErrorMessage = jsonString(m[key])
+			}
 		}
-		if e.ErrorMessage == "" && e.ErrorCode == "" {
-			e.ErrorMessage = jsonString(m["error"])
+		for _, key := range []string{"error", "title"} {
+			if e.ErrorMessage == "" && e.ErrorCode == "" {
+				e.ErrorMessage = jsonString(m[key])
+			}
 		}
 	}
 	if e.ErrorCode == "" && e.ErrorDesc == "" && e.ErrorMessage == "" {
@@ -349,4 +355,41 @@ func IsUnknownOutcome(err error) bool {
 func hasStatus(err error, status int) bool {
 	var e *APIError
 	return errors.As(err, &e) && e.HTTPStatus == status
+}
+
+// NotOfferedError says that ITCare does not serve a list the client relies
+// on where the reference page is silent (GET /databases/postgresql,
+// GET /actions): the API answered 405 or 501, or its own 404, to the
+// list's first page. Callers fall back to another way, or tell the user
+// which one to take (an id instead of a name).
+type NotOfferedError struct {
+	Method, Path string
+	HTTPStatus   int
+	// Answer is the API's error, as read.
+	Answer *APIError
+}
+
+// Error names the list and the answer.
+func (e *NotOfferedError) Error() string {
+	return fmt.Sprintf("ITCare does not list here (%s %s answered %d %s): %s", e.Method, e.Path, e.HTTPStatus, http.StatusText(e.HTTPStatus), e.Answer.detail())
+}
+
+// IsNotOffered reports whether err says a list endpoint is not served.
+func IsNotOffered(err error) bool {
+	var e *NotOfferedError
+	return errors.As(err, &e)
+}
+
+// notOffered turns the error of a list's first page into a
+// *NotOfferedError when the API says the path is not served for GET.
+func notOffered(err error) error {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return err
+	}
+	switch e.HTTPStatus {
+	case http.StatusNotFound, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+		return &NotOfferedError{Method: e.Method, Path: e.Path, HTTPStatus: e.HTTPStatus, Answer: e}
+	}
+	return err
 }

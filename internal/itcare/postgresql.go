@@ -198,6 +198,9 @@ func listAll[T any](ctx context.Context, c *Client, path string, query url.Value
 		}
 		k := call{method: http.MethodGet, path: path, query: q}
 		res, err := c.do(ctx, k)
+		if err != nil && n == 0 {
+			return nil, notOffered(err)
+		}
 		if err != nil {
 			return nil, err
 		}
