@@ -165,13 +165,18 @@ func addAPIError(diags *diag.Diagnostics, summary string, op opContext, err erro
 	diags.AddError(summary, detail)
 }
 
-// addUnknownCreateOutcome reports a create whose result could not be
-// established, even by looking the instance up by name.
-func addUnknownCreateOutcome(diags *diag.Diagnostics, op opContext, postErr error, found []itcare.PostgreSQL, findErr error) {
+// addUnknownCreateOutcome reports a create whose instance could not be
+// told: its answer was lost (postErr), or ITCare accepted it (action) but
+// shows no single instance of that name.
+func addUnknownCreateOutcome(diags *diag.Diagnostics, op opContext, action *itcare.Action, postErr error, found []itcare.PostgreSQL, findErr error) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ITCare did not say whether %s was created", op.subject())
-	if postErr != nil {
-		fmt.Fprintf(&b, " (%v)", postErr)
+	switch {
+	case postErr != nil:
+		fmt.Fprintf(&b, "ITCare did not say whether %s was created (%v)", op.subject(), postErr)
+	case action != nil && action.ID != 0:
+		fmt.Fprintf(&b, "ITCare accepted the create of %s (action %d), but the new instance's id could not be found", op.subject(), action.ID)
+	default:
+		fmt.Fprintf(&b, "ITCare accepted the create of %s without naming the instance", op.subject())
 	}
 	b.WriteString(", and looking it up by name ")
 	switch {

@@ -168,6 +168,12 @@ func (d *postgresqlDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	} else {
 		name := cfg.Name.ValueString()
 		found, err := client.FindPostgreSQLByName(ctx, name)
+		if itcare.IsNotOffered(err) {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), "Lookup By Name Not Available",
+				fmt.Sprintf("This ITCare API does not list PostgreSQL instances by name (%s), so the instance named %q "+
+					"cannot be found by name. Set id to the instance's numeric id instead (the ITCare console shows it).", err, name))
+			return
+		}
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("name"), "Error Reading PostgreSQL Instance",
 				fmt.Sprintf("Looking up the PostgreSQL instance named %q failed: %s", name, err))
@@ -190,6 +196,9 @@ func (d *postgresqlDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	state := flattenPostgreSQLDataSource(pg)
+	if state.PowerState.IsNull() {
+		addUnknownStatusWarning(&resp.Diagnostics, fmt.Sprintf("the PostgreSQL instance %q (id %d)", pg.Name, pg.ID), pg.Status, "null")
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -239,7 +248,7 @@ func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceMode
 		MonitoringEnabled:       types.BoolValue(in.MonitoringEnabled),
 		OnCallSupervision:       types.BoolValue(in.MonitoringOnCallEnabled),
 		MonitoringAlerting:      types.BoolValue(in.MonitoringAlerting),
-		PowerState:              types.StringValue(powerStateOf(in.Status)),
+		PowerState:              powerStateValue(in.Status),
 		postgresqlReadOnlyModel: flattenReadOnly(in),
 	}
 	if pp := in.PatchParty; pp != nil {
@@ -262,15 +271,37 @@ func majorVersionOf(pg *itcare.PostgreSQL) string {
 }
 
 // powerStateOf gives power_state for an API status, for the resource and
-// the data source alike.
-// Only STOPPED means stopped: the transitional statuses belong to an
-// instance that runs or is about to, and conditions written against
+// the data source alike, and false for a status the client does not
+// recognise, which callers report rather than guess.
+// Only a stopped status means stopped: the transitional statuses belong to
+// an instance that runs or is about to, and conditions written against
 // "stopped" must not fire in the middle of an action.
-func powerStateOf(status string) string {
-	if strings.EqualFold(status, statusStopped) {
-		return powerStopped
+func powerStateOf(status string) (string, bool) {
+	switch itcare.ClassifyStatus(status) {
+	case itcare.StatusStopped:
+		return powerStopped, true
+	case itcare.StatusUnknown:
+		return "", false
 	}
-	return powerRunning
+	return powerRunning, true
+}
+
+// powerStateValue is powerStateOf as an attribute: null when the status is
+// not recognised.
+func powerStateValue(status string) types.String {
+	if s, ok := powerStateOf(status); ok {
+		return types.StringValue(s)
+	}
+	return types.StringNull()
+}
+
+// addUnknownStatusWarning reports a status that says neither running nor
+// stopped, and what power_state shows instead.
+func addUnknownStatusWarning(diags *diag.Diagnostics, subject, status, shown string) {
+	diags.AddAttributeWarning(path.Root(attrPowerState), "Unrecognised ITCare Status",
+		fmt.Sprintf("ITCare reports the status %q for %s, which the provider does not recognise as running or stopped. "+
+			"power_state shows %s. Check the instance in the ITCare console, and report the status to the provider's "+
+			"maintainers so that it can be read.", status, subject, shown))
 }
 
 // instanceDataSourceBase holds what every PostgreSQL data source needs from

@@ -154,10 +154,14 @@ func TestFlattenPostgreSQLDataSource(t *testing.T) {
 
 func TestPowerStateOf(t *testing.T) {
 	for status, want := range map[string]string{
-		"STOPPED": "stopped", "stopped": "stopped", "ACTIVE": "running", "UPDATING": "running", "": "running",
+		"STOPPED": "stopped", "stopped": "stopped", "POWERED_OFF": "stopped", "Powered off": "stopped",
+		"ACTIVE": "running", "RUNNING": "running", "UPDATING": "running", "ERROR": "running",
+		// Not recognised: reported, never guessed.
+		"": "", "HIBERNATING": "",
 	} {
-		if got := powerStateOf(status); got != want {
-			t.Errorf("powerStateOf(%q) = %q, want %q", status, got, want)
+		got, ok := powerStateOf(status)
+		if got != want || ok != (want != "") {
+			t.Errorf("powerStateOf(%q) = %q, %v; want %q", status, got, ok, want)
 		}
 	}
 }

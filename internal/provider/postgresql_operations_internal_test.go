@@ -46,8 +46,9 @@ func TestPlanOperations(t *testing.T) {
 			m.Version, m.ChangeReference = types.StringValue("16"), types.StringValue("RFC 1234")
 		}, want: []string{`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"RFC 1234"}}`},
 			settles: [][]string{{"version"}}},
+		// The page's upgrade example always carries one.
 		{name: "upgrade without change reference", edit: func(m *postgresqlResourceModel) { m.Version = types.StringValue("16") },
-			want: []string{`{"operation":"upgrade","options":{"targetVersion":"16"}}`}},
+			want: []string{`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`}},
 		{name: "lower version is a replacement, not an operation", edit: func(m *postgresqlResourceModel) { m.Version = types.StringValue("14") }},
 		{name: "enable HA with the planned lag", edit: func(m *postgresqlResourceModel) {
 			m.Topology, m.AllowedReplicationLag, m.ChangeReference = types.StringValue("HA"), types.Int64Value(50), types.StringValue("000")
@@ -97,7 +98,7 @@ func TestPlanOperations(t *testing.T) {
 			m.NodeSizing = types.StringValue("4cpu8gb")
 			m.Version = types.StringValue("16")
 		}, want: []string{
-			`{"operation":"upgrade","options":{"targetVersion":"16"}}`,
+			`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`,
 			`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
 			`{"operation":"enable_ha","options":{"replicationLag":10}}`,
 			`{"operation":"update_monitoring","options":{"state":false,"on_call":false}}`,
@@ -122,7 +123,7 @@ func TestPlanOperations(t *testing.T) {
 				m.Version = types.StringValue("16")
 			}, want: []string{
 				`{"operation":"start"}`,
-				`{"operation":"upgrade","options":{"targetVersion":"16"}}`,
+				`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`,
 				`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
 			}},
 	}

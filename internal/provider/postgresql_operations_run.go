@@ -261,6 +261,15 @@ func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcar
 // ends in ERROR is the apply's failure.
 func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool) (int, error) {
 	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
+	if itcare.IsNotOffered(err) {
+		// Where ITCare lists no actions, the instance's status is the only
+		// sign that what runs on it has ended; how it ended is not known.
+		waited, err := client.WaitUntilSettled(ctx, id, wait)
+		if waited {
+			return 1, err
+		}
+		return 0, err
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -80,14 +80,14 @@ var operationSpecs = []*operationSpec{
 		},
 		settles: []string{attrPowerState},
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
-			return strings.EqualFold(pg.Status, statusActive)
+			return itcare.ClassifyStatus(pg.Status) == itcare.StatusRunning
 		},
 	},
 	{
 		name: itcare.OpUpgrade,
 		plan: func(_ context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
 			return when(higherVersion(prior.Version, plan.Version), operation{Options: itcare.UpgradeOptions{
-				TargetVersion: plan.Version.ValueString(), ChangeReference: plan.ChangeReference.ValueString()}})
+				TargetVersion: plan.Version.ValueString(), ChangeReference: upgradeChangeReference(plan)}})
 		},
 		settles: []string{attrVersion},
 		downtime: &downtimeSpec{attr: attrVersion, summary: "Major Version Upgrade Causes Downtime",
@@ -210,7 +210,7 @@ var operationSpecs = []*operationSpec{
 			return when(powerChangesTo(prior, plan, powerStopped), operation{})
 		},
 		afterCreate: func(_ context.Context, plan postgresqlResourceModel, pg *itcare.PostgreSQL, _ []itcare.Database) ([]operation, diag.Diagnostics) {
-			return when(plan.PowerState.ValueString() == powerStopped && pg.Status != statusStopped, operation{})
+			return when(plan.PowerState.ValueString() == powerStopped && itcare.ClassifyStatus(pg.Status) != itcare.StatusStopped, operation{})
 		},
 		settles: []string{attrPowerState},
 		downtime: &downtimeSpec{attr: attrPowerState, summary: "Stop Causes Downtime",
@@ -218,7 +218,7 @@ var operationSpecs = []*operationSpec{
 				return fmt.Sprintf("Stopping %s causes downtime: it stays unavailable until power_state is set to %q again.", subject, powerRunning)
 			}},
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
-			return strings.EqualFold(pg.Status, statusStopped)
+			return itcare.ClassifyStatus(pg.Status) == itcare.StatusStopped
 		},
 	},
 	{
@@ -281,4 +281,18 @@ type patchPartyChanges struct {
 	config  patchPartyModel
 	unknown map[string]bool
 	null    map[string]bool
+}
+
+// defaultChangeReference is sent with an upgrade when change_reference is
+// not set: the reference page's upgrade example always carries one (its
+// enable_ha rules alone say it is optional), so an API that requires it
+// still gets one.
+const defaultChangeReference = "terraform"
+
+// upgradeChangeReference is the changeReference of an upgrade.
+func upgradeChangeReference(plan postgresqlResourceModel) string {
+	if ref := plan.ChangeReference.ValueString(); ref != "" {
+		return ref
+	}
+	return defaultChangeReference
 }

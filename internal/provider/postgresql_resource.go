@@ -34,9 +34,6 @@ const (
 	topologyHA         = "HA"
 	powerRunning       = "running"
 	powerStopped       = "stopped"
-	statusStopped      = "STOPPED"
-	statusActive       = "ACTIVE"
-	statusDeleting     = "DELETING"
 )
 
 // Defaults of the optional arguments.

@@ -87,28 +87,37 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 // sendCreate sends the create request and returns its action and the new
-// instance's id; a zero id, with an error in diags, when there is none. A
-// request whose outcome is unknown is never sent again: the instance is
-// looked up by name instead.
+// instance's id; a zero id, with an error in diags, when there is none. The
+// id is the one ITCare shows for the name (FindCreatedPostgreSQL), never a
+// number taken on trust. A request whose outcome is unknown is never sent
+// again: the instance is looked up instead.
 func (r *postgresqlResource) sendCreate(ctx context.Context, client *itcare.Client, plan postgresqlResourceModel, password string, op opContext, diags *diag.Diagnostics) (*itcare.Action, int64) {
 	action, err := client.CreatePostgreSQL(ctx, expandCreateRequest(plan, password))
-	switch {
-	case err != nil && !itcare.IsUnknownOutcome(err):
+	if err != nil && !itcare.IsUnknownOutcome(err) {
 		// The client says the request never reached ITCare, or ITCare refused it.
 		addAPIError(diags, summaryCreate, op, err)
 		return nil, 0
-	case err != nil || action == nil || action.InternalID == 0:
-		// The request may have created the instance: look it up by name
-		// rather than sending a second create.
-		tflog.Warn(ctx, "create outcome unknown, looking the instance up by name", map[string]any{"name": op.Name})
-		found, ferr := findPostgreSQLByName(ctx, client, op.Name)
-		if ferr != nil || len(found) != 1 {
-			addUnknownCreateOutcome(diags, op, err, found, ferr)
+	}
+	if err != nil || action == nil || action.InternalID == 0 {
+		tflog.Warn(ctx, "the create's answer names no instance, looking it up", map[string]any{"name": op.Name})
+	}
+	found, ferr := client.FindCreatedPostgreSQL(ctx, op.Name, action)
+	if err == nil && ferr == nil && len(found) == 0 && action != nil && action.ID != 0 {
+		// Accepted, yet shown nowhere: the instance may appear only once
+		// its action has run.
+		tflog.Info(ctx, "the new instance is not visible yet; waiting for its action before looking again", map[string]any{"action_id": action.ID})
+		if _, werr := client.WaitForAction(ctx, action.ID, r.data.wait); werr != nil {
+			op.ActionID = action.ID
+			addAPIError(diags, summaryCreate, op, werr)
 			return nil, 0
 		}
-		return action, found[0].ID
+		found, ferr = client.FindCreatedPostgreSQL(ctx, op.Name, action)
 	}
-	return action, action.InternalID
+	if ferr != nil || len(found) != 1 {
+		addUnknownCreateOutcome(diags, op, action, err, found, ferr)
+		return nil, 0
+	}
+	return action, found[0].ID
 }
 
 // completeCreate brings a new instance whose create action succeeded to
@@ -218,7 +227,7 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 		// A pending install that installed nothing leaves the state as it was.
 		state.Extensions = types.SetNull(types.ObjectType{AttrTypes: extensionAttrTypes})
 	}
-	if strings.EqualFold(pg.Status, statusDeleting) {
+	if itcare.IsDeleting(pg.Status) {
 		// A delete that timed out, or another pipeline's: the state keeps
 		// the instance until the API says it is gone, and says why.
 		resp.Diagnostics.AddWarning("PostgreSQL Instance Being Deleted",
@@ -442,6 +451,13 @@ func (r *postgresqlResource) ImportState(ctx context.Context, req resource.Impor
 		return
 	}
 	found, err := findPostgreSQLByName(ctx, client, importID)
+	if itcare.IsNotOffered(err) {
+		resp.Diagnostics.AddError(summaryImport, fmt.Sprintf(
+			"This ITCare API does not list PostgreSQL instances by name (%s), so %q cannot be imported by name. "+
+				"Import it by its numeric id instead (the ITCare console shows it): terraform import <address> <id>, "+
+				"or an import block whose id is that number.", err, importID))
+		return
+	}
 	if err != nil {
 		addAPIError(&resp.Diagnostics, summaryImport, opContext{Step: stepLookUp, Name: importID}, err)
 		return

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -271,7 +272,16 @@ func flattenPostgreSQL(ctx context.Context, prior postgresqlResourceModel, pg *i
 	if m.CloudID.IsUnknown() {
 		m.CloudID = types.Int64Null()
 	}
-	m.PowerState = types.StringValue(powerStateOf(pg.Status))
+	m.PowerState = powerStateValue(pg.Status)
+	if m.PowerState.IsNull() {
+		// Reported, and the last known value kept, so that an unknown word
+		// never plans a start or a stop by itself.
+		m.PowerState = prior.PowerState
+		if !known(m.PowerState) {
+			m.PowerState = types.StringValue(powerRunning)
+		}
+		addUnknownStatusWarning(&diags, fmt.Sprintf("the PostgreSQL instance %q (id %d)", pg.Name, pg.ID), pg.Status, strconv.Quote(m.PowerState.ValueString()))
+	}
 
 	pp, d := flattenPatchParty(pg.PatchParty)
 	diags.Append(d...)

@@ -192,7 +192,7 @@ func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itca
 	var diags diag.Diagnostics
 	sourcePath := path.Root("restore").AtName("source_id")
 	subject := fmt.Sprintf("The restore source %q (id %d)", src.Name, src.ID)
-	if !strings.EqualFold(src.Status, statusActive) {
+	if itcare.ClassifyStatus(src.Status) != itcare.StatusRunning {
 		diags.AddAttributeError(sourcePath, "Restore Source Not Active",
 			fmt.Sprintf("%s is %s: ITCare restores only from an ACTIVE instance. Start it (power_state = %q) before this "+
 				"apply, or choose another source.", subject, src.Status, powerRunning))

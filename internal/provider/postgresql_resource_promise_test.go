@@ -40,7 +40,7 @@ func TestAccPostgreSQL_stoppedInstanceChanges(t *testing.T) {
 				"power_state": knownvalue.StringExact("stopped"), "status": knownvalue.StringExact("STOPPED"), "version": knownvalue.StringExact("16"),
 			},
 				`{"operation":"start"}`,
-				`{"operation":"upgrade","options":{"targetVersion":"16"}}`,
+				`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`,
 				`{"operation":"install_extension","options":{"dbname":"postgres","extensions_list":[{"name":"pg_trgm"}]}}`,
 				`{"operation":"stop"}`),
 		},

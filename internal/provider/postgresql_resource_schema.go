@@ -310,8 +310,10 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				},
 			},
 			"change_reference": schema.StringAttribute{
-				MarkdownDescription: "Change reference (RFC number) sent with a major upgrade and with `enable_ha`. Changing it alone calls nothing.",
-				Optional:            true,
+				MarkdownDescription: "Change reference (RFC number) sent with a major upgrade and with `enable_ha`. " +
+					"When unset, an upgrade is sent with the reference `terraform` (ITCare's upgrade example always carries one) " +
+					"and `enable_ha` with none. Changing it alone calls nothing.",
+				Optional: true,
 			},
 			"deletion_protection": schema.BoolAttribute{
 				MarkdownDescription: "When `true` (the default), a plan that destroys or replaces the instance " +

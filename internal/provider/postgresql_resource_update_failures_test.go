@@ -243,7 +243,7 @@ func TestAccPostgreSQL_updatePartialFailure(t *testing.T) {
 				PreConfig: func() {
 					got := patchBodies(e, 0)
 					want := []string{
-						normalJSON(`{"operation":"upgrade","options":{"targetVersion":"16"}}`),
+						normalJSON(`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`),
 						normalJSON(`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`),
 					}
 					if !slices.Equal(got, want) {

@@ -380,7 +380,7 @@ func TestAccPostgreSQL_updateOrdered(t *testing.T) {
 					"monitoring_enabled": knownvalue.Bool(false), "on_call_supervision": knownvalue.Bool(true),
 					"extensions": knownvalue.SetSizeExact(1), "power_state": knownvalue.StringExact("stopped"), "status": knownvalue.StringExact("STOPPED"),
 				},
-				`{"operation":"upgrade","options":{"targetVersion":"16"}}`,
+				`{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"terraform"}}`,
 				`{"operation":"resize","options":{"sizing":"4cpu8gb"}}`,
 				`{"operation":"enable_ha","options":{"replicationLag":10}}`,
 				`{"operation":"update_monitoring","options":{"state":false,"on_call":true}}`,
