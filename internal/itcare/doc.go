@@ -130,7 +130,7 @@
 //     answers 401. Probe row: token.
 //   - A 401 from the API means the token expired or was revoked: a new
 //     token is fetched and the request sent once more. Fallback: a second
-//     401 is an *AuthError naming the credentials. Probe row: api-401.
+//     401 is returned as the API's *APIError. Probe row: api-401.
 //   - The vendor media type is sent in Accept (with application/json as a
 //     fallback) and as the POST Content-Type; PATCH bodies are
 //     application/json, as the reference page shows. Fallback: answers in
