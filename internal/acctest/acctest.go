@@ -33,6 +33,18 @@ var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, erro
 // its own: make test runs a set of acceptance tests under each profile.
 const EnvCompat = "ITCARE_EMULATOR_COMPAT"
 
+// Compat returns the switches of ITCARE_EMULATOR_COMPAT, for a test whose
+// expectations depend on the API's reading (a lookup by name where ITCare
+// lists no instances, for instance).
+func Compat(t *testing.T) emulator.Compat {
+	t.Helper()
+	compat, err := emulator.ParseCompat(os.Getenv(EnvCompat))
+	if err != nil {
+		t.Fatalf("%s: %v", EnvCompat, err)
+	}
+	return compat
+}
+
 // SlowAnswerTimeout is the per-attempt HTTP timeout of acceptance tests:
 // an emulator answer delayed beyond it is abandoned by the provider.
 const SlowAnswerTimeout = 3 * time.Second
@@ -113,11 +125,7 @@ func NewEmulatorWith(t *testing.T, cfg emulator.Config) *Emulator {
 		cfg.ActionDuration = DefaultActionDuration
 	}
 	if cfg.Compat == nil {
-		compat, err := emulator.ParseCompat(os.Getenv(EnvCompat))
-		if err != nil {
-			t.Fatalf("%s: %v", EnvCompat, err)
-		}
-		cfg.Compat = compat
+		cfg.Compat = Compat(t)
 	}
 	srv, err := emulator.New(cfg)
 	if err != nil {
