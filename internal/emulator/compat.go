@@ -128,13 +128,6 @@ func profileNames() []string {
 	return out
 }
 
-// validate refuses what ParseCompat would: a Config built in Go gets the
-// same checks as the -compat flag.
-func (c Compat) validate() error {
-	_, err := ParseCompat(c.String())
-	return err
-}
-
 // distinctIDOffset separates an instance's internalResourceId from its id
 // under CompatDistinctIDs: far enough that the one is never the other.
 const distinctIDOffset = 100000000

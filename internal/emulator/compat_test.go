@@ -487,8 +487,12 @@ func TestCompatProfiles(t *testing.T) {
 		for _, sw := range switches {
 			used[sw] = used[sw] || name != "default"
 		}
-		if _, err := New(Config{Compat: c}); err != nil {
+		// A profile's name in a Config stands for its switches.
+		srv, err := New(Config{Compat: Compat{name: true}})
+		if err != nil {
 			t.Errorf("profile %s: New: %v", name, err)
+		} else if got := srv.cfg.Compat.String(); got != strings.Join(want, ",") {
+			t.Errorf("profile %s in a Config: %q, want %q", name, got, strings.Join(want, ","))
 		}
 	}
 	for _, sw := range CompatSwitches {

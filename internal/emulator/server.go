@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -46,7 +45,8 @@ type Config struct {
 	// otherwise a temporary directory is used and removed by Close.
 	PGDataDir string
 	// Compat switches alternative readings of the API's silences on (see
-	// compat.go). Nil plays the package doc's readings.
+	// compat.go); a profile's name stands for its switches. New refuses
+	// unknown names. Nil plays the package doc's readings.
 	Compat Compat
 }
 
@@ -119,11 +119,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
-	if err := cfg.Compat.validate(); err != nil {
+	// A Config built in Go gets what the -compat flag gets: profile names
+	// expanded, unknown names refused; and a map of its own, which the
+	// caller cannot change under a running server.
+	compat, err := ParseCompat(cfg.Compat.String())
+	if err != nil {
 		return nil, err
 	}
-	// The caller's map must not change the switches under a running server.
-	cfg.Compat = maps.Clone(cfg.Compat)
+	cfg.Compat = compat
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
