@@ -79,8 +79,9 @@
 //     GET /actions. Probe row: list-by-name.
 //   - GET /actions answers a bare array (an envelope is accepted too) and
 //     takes several statuses as a repeated "statuses" parameter. Fallback:
-//     when it is not served, waiting for the actions on an instance
-//     becomes waiting for its status to settle (WaitUntilSettled).
+//     when it is not served, waiting for the action a 409 names in its
+//     message ("action <id>", ConflictingActionID), or else for the
+//     instance's status to settle (WaitUntilSettled).
 //     Probe rows: actions-list, actions-statuses.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
 //     action is still running (logged once per status). Fallback: the

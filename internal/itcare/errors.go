@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
@@ -392,4 +393,25 @@ func notOffered(err error) error {
 		return &NotOfferedError{Method: e.Method, Path: e.Path, HTTPStatus: e.HTTPStatus, Answer: e}
 	}
 	return err
+}
+
+// conflictAction finds the action a 409's message names: the emulator's
+// says "action 1200002 (POSTGRESQL_START) is in progress", and ITCare's
+// is assumed to name it the same way, if at all.
+var conflictAction = regexp.MustCompile(`(?i)\baction (?:id )?#?(\d{1,18})\b`)
+
+// ConflictingActionID returns the id of the action a 409 says is in
+// progress, or 0 when err is not a 409 or names none. It serves where
+// ITCare lists no actions (GET /actions not served).
+func ConflictingActionID(err error) int64 {
+	var e *APIError
+	if !errors.As(err, &e) || e.HTTPStatus != http.StatusConflict {
+		return 0
+	}
+	m := conflictAction.FindStringSubmatch(e.ErrorMessage + " " + e.Excerpt)
+	if m == nil {
+		return 0
+	}
+	id, _ := strconv.ParseInt(m[1], 10, 64)
+	return id
 }

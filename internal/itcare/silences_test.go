@@ -177,3 +177,23 @@ func TestWaitUntilSettled(t *testing.T) {
 		t.Errorf("an unknown status must end the wait at once: waited %v, err %v", waited, err)
 	}
 }
+
+func TestConflictingActionID(t *testing.T) {
+	conflict := func(body string) error {
+		return newAPIError(http.MethodPatch, "/x", http.StatusConflict, []byte(body), nil)
+	}
+	for _, tc := range []struct {
+		err  error
+		want int64
+	}{
+		{conflict(`{"status":"CONFLICT","errorCode":"ACTION_IN_PROGRESS","errorDesc":"id","errorMessage":"action 1200002 (POSTGRESQL_START) is in progress on 'pg'"}`), 1200002},
+		{conflict(`{"status":409,"error":"Conflict","message":"Action #77 is running"}`), 77},
+		{conflict(`{"title":"Conflict","detail":"an action is in progress"}`), 0},
+		{newAPIError(http.MethodPatch, "/x", http.StatusBadRequest, []byte(`{"errorMessage":"action 5 refused"}`), nil), 0},
+		{nil, 0},
+	} {
+		if got := ConflictingActionID(tc.err); got != tc.want {
+			t.Errorf("ConflictingActionID(%v) = %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}

@@ -137,7 +137,7 @@ func runOperation(ctx context.Context, client *itcare.Client, wait itcare.WaitOp
 	for attempt := 0; ; attempt++ {
 		action, err := client.PatchPostgreSQL(ctx, id, o.request())
 		if itcare.IsConflict(err) && attempt < maxConflictWaits {
-			n, werr := waitForOthersActions(ctx, client, wait, id)
+			n, werr := waitForOthersActions(ctx, client, wait, id, err)
 			if werr != nil {
 				return 0, fmt.Errorf("%w; waiting for the action already in progress: %w", err, werr)
 			}
@@ -249,10 +249,30 @@ func targetReached(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bo
 }
 
 // waitForOthersActions waits for the actions in progress on the instance
-// and returns how many there were. Their outcome is not this apply's
-// concern: an action of someone else that fails does not fail the apply.
-func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64) (int, error) {
-	return waitForActionsInProgress(ctx, client, wait, id, false)
+// that made a write answer conflict (409), and returns how many there
+// were. Their outcome is not this apply's concern: an action of someone
+// else that fails does not fail the apply.
+func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, conflict error) (int, error) {
+	n, err := waitForActionsInProgress(ctx, client, wait, id, false)
+	if !itcare.IsNotOffered(err) {
+		return n, err
+	}
+	// Where ITCare lists no actions, the 409 may name the action it
+	// waits for; else the instance's status is the only sign that what
+	// runs on it has ended.
+	if aid := itcare.ConflictingActionID(conflict); aid != 0 {
+		_, err := client.WaitForAction(ctx, aid, wait)
+		var actionErr *itcare.ActionError
+		if errors.As(err, &actionErr) || itcare.IsNotFound(err) {
+			err = nil
+		}
+		return 1, err
+	}
+	waited, err := client.WaitUntilSettled(ctx, id, wait)
+	if waited {
+		return 1, err
+	}
+	return 0, err
 }
 
 // waitForActionsInProgress waits for every action in progress on the
@@ -261,15 +281,6 @@ func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcar
 // ends in ERROR is the apply's failure.
 func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool) (int, error) {
 	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
-	if itcare.IsNotOffered(err) {
-		// Where ITCare lists no actions, the instance's status is the only
-		// sign that what runs on it has ended; how it ended is not known.
-		waited, err := client.WaitUntilSettled(ctx, id, wait)
-		if waited {
-			return 1, err
-		}
-		return 0, err
-	}
 	if err != nil {
 		return 0, err
 	}

@@ -63,6 +63,11 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 		_, err = client.WaitForAction(ctx, action.ID, r.data.wait)
 	} else {
 		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true)
+		if itcare.IsNotOffered(err) {
+			// Where ITCare lists no actions, the instance's status is the
+			// only sign that its create has ended.
+			_, err = client.WaitUntilSettled(ctx, id, r.data.wait)
+		}
 	}
 	// A restore not run yet could not be recorded as done: such a create
 	// stays tainted, as one that timed out.
@@ -413,7 +418,7 @@ func (r *postgresqlResource) Delete(ctx context.Context, req resource.DeleteRequ
 		// An action already runs on the instance (a create that timed
 		// out, a console operation): let it finish, whatever its outcome,
 		// then try once more.
-		if _, werr := waitForOthersActions(ctx, client, r.data.wait, id); werr != nil && !itcare.IsNotFound(werr) {
+		if _, werr := waitForOthersActions(ctx, client, r.data.wait, id, err); werr != nil && !itcare.IsNotFound(werr) {
 			addAPIError(&resp.Diagnostics, summaryDelete, op, werr)
 			return
 		}
