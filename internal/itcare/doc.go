@@ -56,7 +56,8 @@
 //     0-based and read until "last" (at most 100 pages). The same rule
 //     picks the action of a create in GET /actions?resourceName=<name>,
 //     where an action without a resourceName is left to the server's
-//     filter.
+//     filter. Without ?name= the same GET lists every instance the account
+//     sees (ListPostgreSQL, used only to sweep what acceptance tests left).
 //   - GET /actions answers a bare array (an envelope is accepted too) and
 //     takes several statuses as a repeated "statuses" parameter.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
