@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -19,9 +20,16 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "acceptance test setup:", err)
 		os.Exit(1)
 	}
-	// resource.TestMain exits the process, except after a successful sweep.
+	flag.Parse()
+	if f := flag.Lookup("sweep"); f != nil && f.Value.String() != "" {
+		// Sweepers run no Terraform: of the setup they only need the
+		// credentials it captured. resource.TestMain exits the process
+		// when a sweeper fails, before any cleanup could run.
+		cleanup()
+	}
+	// resource.TestMain exits with the tests' code; it returns only after
+	// a successful sweep.
 	resource.TestMain(runThenCleanup{m: m, cleanup: cleanup})
-	cleanup()
 }
 
 // runThenCleanup runs the tests, then cleans up before resource.TestMain
