@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,6 +40,20 @@ func init() {
 	})
 }
 
+// sweepEmulator is the test's emulator with the compatibility switches of
+// the run, except the two that remove the lists the sweeper reads:
+// TestSweepPostgreSQL_cannotList covers an API without them.
+func sweepEmulator(t *testing.T) *acctest.Emulator {
+	t.Helper()
+	compat, err := emulator.ParseCompat(os.Getenv(acctest.EnvCompat))
+	if err != nil {
+		t.Fatalf("%s: %v", acctest.EnvCompat, err)
+	}
+	delete(compat, emulator.CompatNoList)
+	delete(compat, emulator.CompatNoActionsList)
+	return acctest.NewEmulatorWith(t, emulator.Config{Compat: compat})
+}
+
 func sweepClient(t *testing.T, e *acctest.Emulator) *itcare.Client {
 	t.Helper()
 	c, err := itcare.NewClient(itcare.Config{APIURL: e.APIURL(), TokenURL: e.TokenURL(), ClientID: e.ClientID(), ClientSecret: e.ClientSecret()})
@@ -66,7 +81,7 @@ func seedNamed(t *testing.T, e *acctest.Emulator, name string, serviceID, networ
 }
 
 func TestSweepPostgreSQL_onlyTestNames(t *testing.T) {
-	e := acctest.NewEmulator(t)
+	e := sweepEmulator(t)
 	for _, n := range []string{"tfacc123", "tfaccx", "prod12345", "mytfacc1", "tfacc12a", "tfacc"} {
 		seedNamed(t, e, n, acctest.EmulatorServiceID, acctest.EmulatorNetworkID)
 	}
@@ -104,7 +119,7 @@ func TestSweepPostgreSQL_onlyTestNames(t *testing.T) {
 }
 
 func TestSweepPostgreSQL_serviceScope(t *testing.T) {
-	e := acctest.NewEmulator(t)
+	e := sweepEmulator(t)
 	mine := seedNamed(t, e, "tfacc1", acctest.EmulatorServiceID, acctest.EmulatorNetworkID)
 	other := seedNamed(t, e, "tfacc2", 1002, 2002)
 	s := &acctest.PostgreSQLSweeper{
@@ -141,7 +156,7 @@ func TestSweepPostgreSQL_cannotList(t *testing.T) {
 }
 
 func TestSweepPostgreSQL_waitsForARunningAction(t *testing.T) {
-	e := acctest.NewEmulator(t)
+	e := sweepEmulator(t)
 	in := seedNamed(t, e, "tfacc8", acctest.EmulatorServiceID, acctest.EmulatorNetworkID)
 	c := sweepClient(t, e)
 	// A stop under way: the first DELETE answers 409.
