@@ -60,8 +60,18 @@ const DefaultActionDuration = 300 * time.Millisecond
 // The machine's TF_CLI_CONFIG_FILE may name a missing file or a registry
 // mirror; tests use an empty CLI configuration of their own so the
 // in-process provider is the only one Terraform needs. The poll cap keeps
-// the action waiter's sleeps close to the emulator's action duration.
+// the action waiter's sleeps close to the emulator's action duration; in
+// live mode (EnvLive) the provider keeps its own timings, made for ITCare.
+//
+// The provider's credential variables are read for live mode (see Target)
+// and removed from the environment, so that no test that runs against the
+// emulator ever sees them.
 func SetupTestMain() (cleanup func(), err error) {
+	l, err := captureLive(os.LookupEnv)
+	if err != nil {
+		return nil, err
+	}
+	live = l
 	dir, err := os.MkdirTemp("", "itcare-acc-")
 	if err != nil {
 		return nil, err
@@ -71,14 +81,16 @@ func SetupTestMain() (cleanup func(), err error) {
 		return nil, err
 	}
 	env := map[string]string{
-		"TF_CLI_CONFIG_FILE":        cfg,
-		"CHECKPOINT_DISABLE":        "1",
-		"TF_IN_AUTOMATION":          "1",
-		provider.EnvPollIntervalMax: "250ms",
-		provider.EnvRetryWaitMax:    "200ms",
+		"TF_CLI_CONFIG_FILE": cfg,
+		"CHECKPOINT_DISABLE": "1",
+		"TF_IN_AUTOMATION":   "1",
+	}
+	if !live.enabled {
+		env[provider.EnvPollIntervalMax] = "250ms"
+		env[provider.EnvRetryWaitMax] = "200ms"
 		// Short enough that a test of a slow answer abandons it in seconds,
 		// far above what the in-process emulator needs to answer.
-		provider.EnvRequestTimeout: SlowAnswerTimeout.String(),
+		env[provider.EnvRequestTimeout] = SlowAnswerTimeout.String()
 	}
 	for k, v := range env {
 		if err := os.Setenv(k, v); err != nil {
@@ -110,7 +122,7 @@ type Emulator struct {
 }
 
 // NewEmulator starts an in-process emulator on a random loopback port and
-// stops it when the test ends.
+// stops it when the test ends; in live mode it skips the test.
 func NewEmulator(t *testing.T) *Emulator {
 	t.Helper()
 	return NewEmulatorWith(t, emulator.Config{})
@@ -119,8 +131,14 @@ func NewEmulator(t *testing.T) *Emulator {
 // NewEmulatorWith is NewEmulator with settings of the test's own (unique
 // credentials, for instance); a zero ActionDuration takes
 // DefaultActionDuration.
+//
+// In live mode (EnvLive) the test is skipped: whatever needs the emulator
+// cannot run against ITCare.
 func NewEmulatorWith(t *testing.T, cfg emulator.Config) *Emulator {
 	t.Helper()
+	if Live() {
+		t.Skip(SkipNeedsEmulator)
+	}
 	if cfg.ActionDuration <= 0 {
 		cfg.ActionDuration = DefaultActionDuration
 	}

@@ -17,6 +17,9 @@ import (
 // instead when emulator.RequirePostgresEnv is set, as in CI.
 func NewPostgresEmulator(t *testing.T) *Emulator {
 	t.Helper()
+	if Live() {
+		t.Skip(SkipNeedsEmulator)
+	}
 	if err := emulator.PostgresAvailable(""); err != nil {
 		if os.Getenv(emulator.RequirePostgresEnv) != "" {
 			t.Fatalf("postgres backend required (%s is set) but not usable: %v", emulator.RequirePostgresEnv, err)

@@ -36,7 +36,8 @@
 //     networkId, topology, trigram, allowedReplicationLag, HA fields,
 //     production reasons.
 //   - GET /itcare/databases/postgresql?name=N answers a Spring page; name is
-//     an exact match; page is 0-based, size defaults to 20 (max 2000).
+//     an exact match, and without it every instance is listed; page is
+//     0-based, size defaults to 20 (max 2000).
 //   - GET /itcare/actions answers a bare array, newest first; statuses may
 //     be repeated or comma-separated; requestId matches the action id.
 //   - Tokens are opaque; refresh_expires_in is 0 and no refresh token is

@@ -73,10 +73,13 @@
 //     0-based and read until "last" (at most 100 pages). The same rule
 //     picks the action of a create in GET /actions?resourceName=<name>,
 //     where an action without a resourceName is left to the server's
-//     filter. Fallback: a 404, 405 or 501 to a list's first page is a
+//     filter. Without ?name= the same GET lists every instance the account
+//     sees (ListPostgreSQL, used only to sweep what acceptance tests left).
+//     Fallback: a 404, 405 or 501 to a list's first page is a
 //     *NotOfferedError (IsNotOffered): import and data sources by name then
-//     say to use the id, and a lost create answer is settled through
-//     GET /actions. Probe row: list-by-name.
+//     say to use the id, a lost create answer is settled through
+//     GET /actions, and the sweeper says to delete leftovers by id.
+//     Probe row: list-by-name.
 //   - GET /actions answers a bare array (an envelope is accepted too) and
 //     takes several statuses as a repeated "statuses" parameter. Fallback:
 //     when it is not served, waiting for the action a 409 names in its

@@ -69,6 +69,15 @@ func (c *Client) FindPostgreSQLByName(ctx context.Context, name string) ([]Postg
 	return out, nil
 }
 
+// ListPostgreSQL sends GET /databases/postgresql without a filter and
+// returns every instance the account can see, reading every page. The
+// reference page does not document this collection GET (the package doc
+// lists it among the assumptions): an API without it answers an error,
+// typically a 405 (*APIError) or an *EndpointError.
+func (c *Client) ListPostgreSQL(ctx context.Context) ([]PostgreSQL, error) {
+	return listAll(ctx, c, postgresqlPath, nil, func(p PostgreSQL) int64 { return p.ID })
+}
+
 // sameName compares names as host names: ASCII letters ignore case, any
 // other character must be equal. strings.EqualFold would also take the
 // Kelvin sign for a "k" or "ſ" for an "s".

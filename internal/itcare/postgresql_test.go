@@ -399,6 +399,43 @@ func TestFindPostgreSQLByName(t *testing.T) {
 	})
 }
 
+func TestListPostgreSQL(t *testing.T) {
+	t.Run("every page, no filter, names as they are", func(t *testing.T) {
+		f := newFakeAPI(t, func(w http.ResponseWriter, r *http.Request, _ int) {
+			if r.URL.Query().Get("page") == "" {
+				writeJSON(w, http.StatusOK, `{"content":[{"id":1,"name":"tfacc1"},{"id":2,"name":"prod1"}],"totalPages":2,"last":false}`)
+				return
+			}
+			writeJSON(w, http.StatusOK, `{"content":[{"id":3,"name":"TFACC2"}],"totalPages":2,"last":true}`)
+		})
+		c := newTestClient(t, f)
+		got, err := c.ListPostgreSQL(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, p := range got {
+			names = append(names, p.Name)
+		}
+		if !reflect.DeepEqual(names, []string{"tfacc1", "prod1", "TFACC2"}) {
+			t.Errorf("got %v", names)
+		}
+		reqs := f.requests()
+		if len(reqs) != 2 || reqs[0].Path != "/databases/postgresql" || reqs[0].Query != "" || reqs[1].Query != "page=1" {
+			t.Errorf("requests = %+v", reqs)
+		}
+	})
+	t.Run("no collection GET", func(t *testing.T) {
+		f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
+			writeJSON(w, http.StatusMethodNotAllowed, `{"error":"Method Not Allowed"}`)
+		})
+		c := newTestClient(t, f)
+		if got, err := c.ListPostgreSQL(context.Background()); err == nil {
+			t.Errorf("no error, got %+v", got)
+		}
+	})
+}
+
 func TestListActionsQuery(t *testing.T) {
 	f := newFakeAPI(t, func(w http.ResponseWriter, _ *http.Request, _ int) {
 		writeJSON(w, http.StatusOK, `[{"id":5,"status":"IN_PROGRESS","submittedAt":"2025-07-06T11:01:21.263Z","submittedBy":"api"}]`)
