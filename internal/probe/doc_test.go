@@ -71,3 +71,26 @@ func TestProbeRowsMarkers(t *testing.T) {
 		t.Errorf("markers read as %q", got)
 	}
 }
+
+// README.md's section on the probe lists every row, so that a user knows
+// what is read before running it.
+func TestReadmeNamesRows(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	start := strings.Index(readme, "## Checking the assumptions against a real ITCare account")
+	if start < 0 {
+		t.Fatal("README.md has no section on the probe")
+	}
+	section := readme[start:]
+	if end := strings.Index(section[3:], "\n## "); end >= 0 {
+		section = section[:end+3]
+	}
+	for _, r := range Rows {
+		if !strings.Contains(section, "`"+r.ID+"`") {
+			t.Errorf("README.md's probe section does not name row %s", r.ID)
+		}
+	}
+}
