@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -38,8 +40,13 @@ func run(args []string) error {
 		"/usr/lib/postgresql/<version>/bin, else the newest version there, else initdb's directory on PATH)")
 	pgDataDir := fs.String("pg-data-dir", "", "directory kept across restarts for the servers' data with -backend postgres "+
 		"(default: <state>.pgdata with -state, else a temporary directory removed at exit)")
+	compatFlag := fs.String("compat", "", compatUsage())
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	compat, err := emulator.ParseCompat(*compatFlag)
+	if err != nil {
+		return fmt.Errorf("-compat: %w", err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -54,7 +61,7 @@ func run(args []string) error {
 		ClientID: *clientID, ClientSecret: *clientSecret,
 		ActionDuration: *actionDuration, TokenTTL: *tokenTTL, StatePath: *state,
 		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})),
-		Backend: *backend, PGBinDir: *pgBinDir, PGDataDir: *pgDataDir,
+		Backend: *backend, PGBinDir: *pgBinDir, PGDataDir: *pgDataDir, Compat: compat,
 	})
 	if err != nil {
 		return err
@@ -71,4 +78,21 @@ func run(args []string) error {
 	<-ctx.Done()
 	fmt.Fprintln(os.Stdout, "itcare-emulator: stopping")
 	return srv.Close()
+}
+
+// compatUsage is the help of -compat: every switch and profile by name,
+// so that -help is enough to choose one.
+func compatUsage() string {
+	profiles := make([]string, 0, len(emulator.CompatProfiles))
+	for name, sws := range emulator.CompatProfiles {
+		if len(sws) == 0 {
+			profiles = append(profiles, name+" (none)")
+			continue
+		}
+		profiles = append(profiles, name+" ("+strings.Join(sws, ", ")+")")
+	}
+	sort.Strings(profiles)
+	return "comma-separated compatibility switches or profiles, each playing another reading of what the " +
+		"API documentation leaves open (default: none). Switches: " + strings.Join(emulator.CompatSwitches, ", ") +
+		". Profiles: " + strings.Join(profiles, "; ")
 }

@@ -166,3 +166,86 @@ func do(t *testing.T, req *http.Request, out any) {
 		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 }
+
+// A bad -compat value is refused before anything starts, with the names
+// that would do.
+func TestCompatFlagRefused(t *testing.T) {
+	profiles := []string{"default", "ids", "shapes", "sparse"}
+	for _, tc := range []struct {
+		value string
+		want  []string
+	}{
+		{"sparse,no-such-switch", append(append([]string{`"no-such-switch"`}, emulator.CompatSwitches...), profiles...)},
+		{"ids,shapes", []string{emulator.CompatSpringErrors, emulator.CompatProblemErrors, "choose one"}},
+	} {
+		t.Run(tc.value, func(t *testing.T) {
+			err := run([]string{"-addr", "127.0.0.1:0", "-compat", tc.value})
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			for _, w := range append([]string{"-compat"}, tc.want...) {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}
+
+// The switches -compat names are on in the emulator and shown at start.
+func TestCompatFlagInBanner(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-addr", "127.0.0.1:0", "-compat", "sparse", "-log-level", "warn")
+	cmd.Env = append(os.Environ(), "ITCARE_EMULATOR_TEST_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	banner := readBanner(t, stdout)
+	if !strings.Contains(banner, "Compat:        no-actions-list,no-list ") {
+		t.Errorf("banner does not show the switches:\n%s", banner)
+	}
+	var base string
+	for _, line := range strings.Split(banner, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "API URL:"); ok {
+			base = strings.TrimSuffix(strings.TrimSpace(rest), emulator.APIPrefix)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/_emulator/settings", nil)
+	var settings map[string]string
+	do(t, req, &settings)
+	if settings["compat"] != "no-actions-list,no-list" {
+		t.Errorf("settings: %v", settings)
+	}
+}
+
+// readBanner reads the start banner up to its services, then drains the
+// rest so the emulator never blocks on a full pipe.
+func readBanner(t *testing.T, r io.Reader) string {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		var b strings.Builder
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+			if sc.Text() == "Services:" {
+				done <- b.String()
+			}
+		}
+	}()
+	select {
+	case s := <-done:
+		return s
+	case <-time.After(30 * time.Second):
+		t.Fatal("no banner")
+		return ""
+	}
+}

@@ -230,12 +230,6 @@ func conflict(a *actionState) *APIError {
 		fmt.Sprintf("action %d (%s) is in progress on '%s'; wait for it to finish", a.Action.ID, a.Action.Process, a.Action.ResourceName))
 }
 
-// publicAction hides emulator bookkeeping from API answers.
-func publicAction(a Action) Action {
-	a.FirstSeenCompletedAt = nil
-	return a
-}
-
 // Actions returns every action, oldest first, with FirstSeenCompletedAt.
 func (s *Server) Actions() []Action {
 	s.lock()

@@ -132,6 +132,10 @@ func (s *Server) adminPutSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for k, v := range req {
+		if k == "compat" {
+			adminError(w, fieldErr(k, "is chosen when the emulator starts (-compat)"))
+			return
+		}
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 0 {
 			adminError(w, fieldErr(k, "must be a duration such as 2s or 20m"))
@@ -161,7 +165,12 @@ func adminNotFound(w http.ResponseWriter, r *http.Request) {
 func (s *Server) settings() map[string]string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return map[string]string{"actionDuration": s.actionDuration.String(), "tokenTTL": s.tokenTTL.String()}
+	st := map[string]string{"actionDuration": s.actionDuration.String(), "tokenTTL": s.tokenTTL.String()}
+	// Only when some are on, so that the default answer stays as it was.
+	if c := s.cfg.Compat.String(); c != "" {
+		st["compat"] = c
+	}
+	return st
 }
 
 func decodeAdmin(w http.ResponseWriter, r *http.Request, v any) bool {

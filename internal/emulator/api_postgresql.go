@@ -3,6 +3,7 @@ package emulator
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 )
 
@@ -10,7 +11,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	ri := infoFrom(r)
 	f, e := decodeObject(ri.body, "body")
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	s.lock()
@@ -18,19 +19,19 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	var act Action
 	if e == nil {
 		inst := s.newInstanceLocked(req, ri.user, StatusCreating)
-		act = publicAction(s.startActionLocked(inst, "create", opOptions{}, ri, "").Action)
+		act = s.startActionLocked(inst, "create", opOptions{}, ri, "").Action
 	}
 	s.unlock()
-	writeAccepted(w, act, e)
+	s.writeAccepted(w, r, act, e)
 }
 
 func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 	in, e := s.instanceAt(r)
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, in)
+	writeJSON(w, http.StatusOK, s.cfg.Compat.instanceView(in))
 }
 
 // instanceAt returns the instance whose id the path names.
@@ -48,26 +49,26 @@ func (s *Server) instanceAt(r *http.Request) (Instance, *APIError) {
 
 // writeAccepted answers a write with the action it started, or with the
 // error that stopped it.
-func writeAccepted(w http.ResponseWriter, act Action, e *APIError) {
+func (s *Server) writeAccepted(w http.ResponseWriter, r *http.Request, act Action, e *APIError) {
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, act)
+	writeJSON(w, http.StatusAccepted, s.cfg.Compat.actionView(act))
 }
 
 // page is the Spring Data page envelope.
-type page struct {
-	Content          []Instance `json:"content"`
-	TotalElements    int        `json:"totalElements"`
-	TotalPages       int        `json:"totalPages"`
-	Size             int        `json:"size"`
-	Number           int        `json:"number"`
-	NumberOfElements int        `json:"numberOfElements"`
-	First            bool       `json:"first"`
-	Last             bool       `json:"last"`
-	Empty            bool       `json:"empty"`
-	Sort             pageSort   `json:"sort"`
+type page[T any] struct {
+	Content          []T      `json:"content"`
+	TotalElements    int      `json:"totalElements"`
+	TotalPages       int      `json:"totalPages"`
+	Size             int      `json:"size"`
+	Number           int      `json:"number"`
+	NumberOfElements int      `json:"numberOfElements"`
+	First            bool     `json:"first"`
+	Last             bool     `json:"last"`
+	Empty            bool     `json:"empty"`
+	Sort             pageSort `json:"sort"`
 }
 
 type pageSort struct {
@@ -76,9 +77,13 @@ type pageSort struct {
 	Unsorted bool `json:"unsorted"`
 }
 
-func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	pageNo, size := 0, 20
+// maxPageSize caps size as Spring Data's default max-page-size does.
+const maxPageSize = 2000
+
+// pageParams reads the 0-based page number and the page size of a list,
+// size defaulting to def.
+func pageParams(q url.Values, def int) (pageNo, size int, e *APIError) {
+	pageNo, size = 0, def
 	for _, p := range []struct {
 		name string
 		out  *int
@@ -87,41 +92,52 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		if v := q.Get(p.name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < p.min {
-				writeError(w, fieldErr(p.name, fmt.Sprintf("must be an integer of at least %d", p.min)))
-				return
+				return 0, 0, fieldErr(p.name, fmt.Sprintf("must be an integer of at least %d", p.min))
 			}
 			*p.out = n
 		}
 	}
-	if size > 2000 {
-		size = 2000
+	return pageNo, min(size, maxPageSize), nil
+}
+
+// paginate is page pageNo of all, size entries a page.
+func paginate[T any](all []T, pageNo, size int) page[T] {
+	p := page[T]{Size: size, Number: pageNo, TotalElements: len(all), Sort: pageSort{Empty: true, Unsorted: true}}
+	p.TotalPages = (len(all) + size - 1) / size
+	from := min(pageNo*size, len(all))
+	to := min(from+size, len(all))
+	p.Content = append([]T{}, all[from:to]...)
+	p.NumberOfElements = len(p.Content)
+	p.First = pageNo == 0
+	p.Last = pageNo >= p.TotalPages-1
+	p.Empty = len(p.Content) == 0
+	return p
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	pageNo, size, e := pageParams(q, s.cfg.Compat.defaultPageSize())
+	if e != nil {
+		s.writeError(w, r, e)
+		return
 	}
 	name := q.Get("name")
 	s.lock()
 	var all []Instance
 	for _, in := range s.sortedInstancesLocked() {
 		if name == "" || in.Name == name {
-			all = append(all, in.clone())
+			all = append(all, s.cfg.Compat.instanceView(in.clone()))
 		}
 	}
 	s.unlock()
-	p := page{Size: size, Number: pageNo, TotalElements: len(all), Sort: pageSort{Empty: true, Unsorted: true}}
-	p.TotalPages = (len(all) + size - 1) / size
-	from := min(pageNo*size, len(all))
-	to := min(from+size, len(all))
-	p.Content = append([]Instance{}, all[from:to]...)
-	p.NumberOfElements = len(p.Content)
-	p.First = pageNo == 0
-	p.Last = pageNo >= p.TotalPages-1
-	p.Empty = len(p.Content) == 0
-	writeJSON(w, http.StatusOK, p)
+	writeJSON(w, http.StatusOK, paginate(all, pageNo, size))
 }
 
 func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 	ri := infoFrom(r)
 	id, e := pathID(r)
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	s.lock()
@@ -135,40 +151,40 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
 			e = conflict(a)
 			break
 		}
-		act = publicAction(s.startActionLocked(inst, "delete", opOptions{}, ri, StatusDeleting).Action)
+		act = s.startActionLocked(inst, "delete", opOptions{}, ri, StatusDeleting).Action
 	}
 	s.unlock()
-	writeAccepted(w, act, e)
+	s.writeAccepted(w, r, act, e)
 }
 
 func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	ri := infoFrom(r)
 	id, e := pathID(r)
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	f, e := decodeObject(ri.body, "body")
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	op, ok, e := f.str("operation")
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	if !ok || op == "" {
-		writeError(w, fieldErr("operation", "is required"))
+		s.writeError(w, r, fieldErr("operation", "is required"))
 		return
 	}
 	if _, known := processNames[op]; !known || op == "create" || op == "delete" {
-		writeError(w, fieldErr("operation", fmt.Sprintf("unknown operation '%s' (start, stop, resize, restore, enable_ha, update_monitoring, update_patch_party, install_extension, upgrade)", op)))
+		s.writeError(w, r, fieldErr("operation", fmt.Sprintf("unknown operation '%s' (start, stop, resize, restore, enable_ha, update_monitoring, update_patch_party, install_extension, upgrade)", op)))
 		return
 	}
 	opts, _, e := f.object("options")
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	if opts == nil {
@@ -177,7 +193,7 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) {
 	s.lock()
 	act, e := s.patchLocked(id, op, opts, ri)
 	s.unlock()
-	writeAccepted(w, act, e)
+	s.writeAccepted(w, r, act, e)
 }
 
 func (s *Server) patchLocked(id int64, op string, opts fields, ri *reqInfo) (Action, *APIError) {
@@ -200,20 +216,20 @@ func (s *Server) patchLocked(id int64, op string, opts fields, ri *reqInfo) (Act
 	if op == "update_patch_party" {
 		transitional = ""
 	}
-	return publicAction(s.startActionLocked(inst, op, o, ri, transitional).Action), nil
+	return s.startActionLocked(inst, op, o, ri, transitional).Action, nil
 }
 
 func (s *Server) handleSub(w http.ResponseWriter, r *http.Request) {
 	id, e := pathID(r)
 	if e != nil {
-		writeError(w, e)
+		s.writeError(w, r, e)
 		return
 	}
 	sub := r.PathValue("sub")
 	switch sub {
 	case "databases", "extensions", "networks", "nodes", "versions":
 	default:
-		writeError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint GET "+r.URL.Path))
+		s.writeError(w, r, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint GET "+r.URL.Path))
 		return
 	}
 	if out, handled := s.pgReadSub(id, sub); handled {
@@ -232,14 +248,14 @@ func (s *Server) handleSub(w http.ResponseWriter, r *http.Request) {
 		case "networks":
 			out = []NetworkView{s.networkViewLocked(inst)}
 		case "nodes":
-			out = s.nodeViewsLocked(inst)
+			out = s.cfg.Compat.nodeViews(s.nodeViewsLocked(inst))
 		case "versions":
-			out = availableVersions(inst.major())
+			out = s.cfg.Compat.versionsView(availableVersions(inst.major()))
 		}
 	}
 	s.unlock()
 	if !ok {
-		writeError(w, notFound("PostgreSQL instance", id))
+		s.writeError(w, r, notFound("PostgreSQL instance", id))
 		return
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -218,7 +218,7 @@ func TestListAndSubResources(t *testing.T) {
 	for i := range 5 {
 		e.seed(validCreate(fmt.Sprintf("listdb%02d", i)))
 	}
-	var pg page
+	var pg page[Instance]
 	_ = json.Unmarshal(e.mustStatus(e.call("GET", "/itcare/databases/postgresql?name=hadb0001", nil), 200).raw, &pg)
 	if pg.TotalElements != 1 || len(pg.Content) != 1 || pg.Content[0].ID != ha.ID || !pg.First || !pg.Last {
 		t.Errorf("name lookup: %+v", pg)

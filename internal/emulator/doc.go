@@ -123,6 +123,29 @@
 //   - upgrade: targetVersion may be a string or a number and must be in
 //     GET …/versions.
 //
+// # Compatibility switches
+//
+// Config.Compat (itcare-emulator -compat) plays, for the silent points
+// above, the other plausible readings, so that a client can be tested
+// against each; compat.go defines the switches and the profiles (default,
+// ids, sparse, shapes) that group them. Each changes /itcare answers only
+// (never the state, the admin API, the token endpoint or a fault's
+// answer):
+//   - distinct-ids: internalResourceId is the id plus 100000000, and
+//     internalId (202 bodies, actions) is that internalResourceId.
+//   - no-list: GET /itcare/databases/postgresql answers 405, Allow: POST.
+//   - no-actions-list: GET /itcare/actions answers 405 with an empty Allow.
+//   - no-internal-id: 202 bodies and actions have no internalId key.
+//   - status-spellings: ACTIVE reads RUNNING and STOPPED POWERED_OFF, on
+//     instances and their nodes.
+//   - spring-errors: error bodies are Spring Boot's default
+//     {timestamp, status, error, message, path} (application/json).
+//   - problem-errors: error bodies are RFC 9457 problems
+//     (application/problem+json); exclusive with spring-errors.
+//   - string-versions: GET …/versions is an array of strings.
+//   - paged-lists: GET /itcare/actions answers a Spring page, and both
+//     lists default to pages of 2.
+//
 // # The postgres backend
 //
 // With Config.Backend = BackendPostgres (itcare-emulator -backend
@@ -189,7 +212,8 @@
 //
 // The API: server.go (configuration, listener, the request's way through
 // faults, authentication and routing), response.go (answers), auth.go
-// (tokens), api_postgresql.go and api_actions.go (the /itcare handlers).
+// (tokens), api_postgresql.go and api_actions.go (the /itcare handlers),
+// compat.go (the compatibility switches and how they shape answers).
 // Its rules: validate.go and validate_rules.go (create, a table of field
 // rules), validate_operations.go (PATCH), fields.go (Jackson-like JSON
 // coercion), apierror.go (the error body). Its state: model.go (the read

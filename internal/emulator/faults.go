@@ -297,7 +297,7 @@ func (s *Server) serveFault(w *statusWriter, r *http.Request, f *Fault) bool {
 		if msg == "" {
 			msg = "injected fault: " + http.StatusText(code)
 		}
-		writeError(w, apiErr(code, statusName(code), "", msg))
+		writeDocumentedError(w, apiErr(code, statusName(code), "", msg))
 		return true
 	case FaultDrop:
 		if f.After {
@@ -346,7 +346,7 @@ func (s *Server) serveFault(w *statusWriter, r *http.Request, f *Fault) bool {
 			delete(s.tokens, tok)
 			s.mu.Unlock()
 		}
-		writeUnauthorized(w, "the access token has expired")
+		s.writeUnauthorized(w, r, "the access token has expired")
 		return true
 	}
 	return false

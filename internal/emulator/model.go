@@ -205,7 +205,7 @@ type Action struct {
 type actionWire struct {
 	Family               string  `json:"family"`
 	ID                   int64   `json:"id"`
-	InternalID           int64   `json:"internalId"`
+	InternalID           *int64  `json:"internalId,omitempty"`
 	LastUpdatedAt        string  `json:"lastUpdatedAt"`
 	Message              string  `json:"message"`
 	Process              string  `json:"process"`
@@ -220,9 +220,14 @@ type actionWire struct {
 
 // MarshalJSON writes dates with millisecond precision and a Z zone, as the
 // documented samples show them.
-func (a Action) MarshalJSON() ([]byte, error) {
+func (a Action) MarshalJSON() ([]byte, error) { return json.Marshal(a.wire()) }
+
+// wire is the action as JSON shows it; internalId is a pointer so that an
+// answer can leave it out (see Compat.actionView).
+func (a Action) wire() actionWire {
+	internalID := a.InternalID
 	w := actionWire{
-		Family: a.Family, ID: a.ID, InternalID: a.InternalID,
+		Family: a.Family, ID: a.ID, InternalID: &internalID,
 		LastUpdatedAt: fmtTime(a.LastUpdatedAt), Message: a.Message, Process: a.Process,
 		ResourceName: a.ResourceName, ResourceType: a.ResourceType, Status: a.Status,
 		SubmittedAt: fmtTime(a.SubmittedAt), SubmittedBy: a.SubmittedBy,
@@ -235,7 +240,7 @@ func (a Action) MarshalJSON() ([]byte, error) {
 		s := fmtTime(*a.FirstSeenCompletedAt)
 		w.FirstSeenCompletedAt = &s
 	}
-	return json.Marshal(w)
+	return w
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
@@ -245,9 +250,12 @@ func (a *Action) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*a = Action{
-		ID: w.ID, InternalID: w.InternalID, Status: w.Status, Message: w.Message,
+		ID: w.ID, Status: w.Status, Message: w.Message,
 		Process: w.Process, Family: w.Family, ResourceName: w.ResourceName,
 		ResourceType: w.ResourceType, SubmittedBy: w.SubmittedBy,
+	}
+	if w.InternalID != nil {
+		a.InternalID = *w.InternalID
 	}
 	var err error
 	if a.SubmittedAt, err = parseAPITime(w.SubmittedAt); err != nil {

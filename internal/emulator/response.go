@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 )
 
@@ -82,23 +83,54 @@ func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 
 func (d discardWriter) WriteHeader(int) {}
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func writeJSON(w http.ResponseWriter, code int, v any) { writeJSONAs(w, code, MediaType, v) }
+
+// writeJSONAs answers v as JSON with the content type ct.
+func writeJSONAs(w http.ResponseWriter, code int, ct string, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		code = http.StatusInternalServerError
+		code, ct = http.StatusInternalServerError, MediaType
 		buf.Reset()
 		buf.WriteString(`{"status":"INTERNAL_SERVER_ERROR","errorCode":"INTERNAL_ERROR","errorDesc":"","errorMessage":"cannot encode the answer"}` + "\n")
 	}
-	w.Header().Set("Content-Type", MediaType)
+	w.Header().Set("Content-Type", ct)
 	w.WriteHeader(code)
 	_, _ = w.Write(buf.Bytes())
 }
 
-func writeError(w http.ResponseWriter, e *APIError) { writeJSON(w, e.HTTPStatus, e) }
+// writeError answers e as the API does: under /itcare the compatibility
+// switches choose the body's shape; elsewhere (the token endpoint) it is
+// the documented one.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *APIError) {
+	if !isAPIPath(r.URL.Path) {
+		writeDocumentedError(w, e)
+		return
+	}
+	ct, body := s.cfg.Compat.errorBody(e, r.URL.Path, s.now())
+	writeJSONAs(w, e.HTTPStatus, ct, body)
+}
 
-func writeUnauthorized(w http.ResponseWriter, msg string) {
+// writeDocumentedError answers e with the documented body whatever the
+// switches say: a status fault answers what the fault says.
+func writeDocumentedError(w http.ResponseWriter, e *APIError) { writeJSON(w, e.HTTPStatus, e) }
+
+func (s *Server) writeUnauthorized(w http.ResponseWriter, r *http.Request, msg string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="cloud", error="invalid_token"`)
-	writeError(w, apiErr(http.StatusUnauthorized, "UNAUTHORIZED", "Authorization", msg))
+	s.writeError(w, r, apiErr(http.StatusUnauthorized, "UNAUTHORIZED", "Authorization", msg))
+}
+
+// methodNotAllowed answers 405 as Spring does on a path mapped for other
+// methods only; allow lists them and may be empty (no method at all).
+func (s *Server) methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		s.writeError(w, r, methodNotAllowedErr(r))
+	}
+}
+
+func methodNotAllowedErr(r *http.Request) *APIError {
+	return apiErr(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method",
+		fmt.Sprintf("Request method '%s' is not supported on %s", r.Method, r.URL.Path))
 }

@@ -45,7 +45,8 @@ type Config struct {
 	// otherwise a temporary directory is used and removed by Close.
 	PGDataDir string
 	// Compat switches alternative readings of the API's silences on (see
-	// compat.go). Nil plays the package doc's readings.
+	// compat.go); a profile's name stands for its switches. New refuses
+	// unknown names. Nil plays the package doc's readings.
 	Compat Compat
 }
 
@@ -118,6 +119,14 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL <= 0 {
 		cfg.TokenTTL = DefaultTokenTTL
 	}
+	// A Config built in Go gets what the -compat flag gets: profile names
+	// expanded, unknown names refused; and a map of its own, which the
+	// caller cannot change under a running server.
+	compat, err := ParseCompat(cfg.Compat.String())
+	if err != nil {
+		return nil, err
+	}
+	cfg.Compat = compat
 	logger := cfg.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -155,17 +164,26 @@ func (s *Server) routes() {
 	m := http.NewServeMux()
 	m.HandleFunc("POST "+TokenPath, s.handleToken)
 	m.HandleFunc("GET /itcare/health", s.handleHealth)
-	m.HandleFunc("GET "+pgPath, s.handleList)
+	m.HandleFunc("GET "+pgPath, s.unlessCompat(CompatNoList, s.handleList, http.MethodPost))
 	m.HandleFunc("POST "+pgPath, s.handleCreate)
 	m.HandleFunc("GET "+pgPath+"/{id}", s.handleGet)
 	m.HandleFunc("PATCH "+pgPath+"/{id}", s.handlePatch)
 	m.HandleFunc("DELETE "+pgPath+"/{id}", s.handleDelete)
 	m.HandleFunc("GET "+pgPath+"/{id}/{sub}", s.handleSub)
-	m.HandleFunc("GET /itcare/actions", s.handleActionList)
+	m.HandleFunc("GET /itcare/actions", s.unlessCompat(CompatNoActionsList, s.handleActionList, ""))
 	m.HandleFunc("GET /itcare/actions/{id}", s.handleActionGet)
 	m.HandleFunc("/", s.handleUnknown)
 	s.mux = m
 	s.admin = s.adminRoutes()
+}
+
+// unlessCompat is h, or when the switch removes h's endpoint the 405 of a
+// path that serves only the methods in allow.
+func (s *Server) unlessCompat(sw string, h http.HandlerFunc, allow string) http.HandlerFunc {
+	if s.cfg.Compat.Has(sw) {
+		return s.methodNotAllowed(allow)
+	}
+	return h
 }
 
 // Handler returns the HTTP handler of the whole emulator (API, token
@@ -294,7 +312,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes))
 	if err != nil {
-		writeError(w, apiErr(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read the request body"))
+		s.writeError(w, r, apiErr(http.StatusBadRequest, "INVALID_BODY", "body", "cannot read the request body"))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -374,8 +392,14 @@ func (s *Server) describe(r *http.Request, body []byte) *reqInfo {
 	return ri
 }
 
+// isAPIPath reports whether path is under /itcare, where the compatibility
+// switches apply.
+func isAPIPath(path string) bool {
+	return path == APIPrefix || strings.HasPrefix(path, APIPrefix+"/")
+}
+
 func needsAuth(path string) bool {
-	return (path == APIPrefix || strings.HasPrefix(path, APIPrefix+"/")) && path != "/itcare/health"
+	return isAPIPath(path) && path != "/itcare/health"
 }
 
 func (s *Server) serveAPI(w *statusWriter, r *http.Request, ri *reqInfo) {
@@ -400,7 +424,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	if needsAuth(r.URL.Path) {
 		user, msg := s.authenticate(r)
 		if msg != "" {
-			writeUnauthorized(w, msg)
+			s.writeUnauthorized(w, r, msg)
 			return
 		}
 		infoFrom(r).user = user
@@ -408,7 +432,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 			if ct := r.Header.Get("Content-Type"); ct != "" {
 				mt, _, err := mime.ParseMediaType(ct)
 				if err != nil || !(strings.HasSuffix(mt, "/json") || strings.HasSuffix(mt, "+json")) {
-					writeError(w, apiErr(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type",
+					s.writeError(w, r, apiErr(http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "Content-Type",
 						fmt.Sprintf("Content-Type '%s' is not supported; send JSON", ct)))
 					return
 				}
@@ -425,11 +449,10 @@ func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) handleUnknown(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	if p == pgPath || strings.HasPrefix(p, pgPath+"/") || strings.HasPrefix(p, "/itcare/actions") || p == TokenPath {
-		writeError(w, apiErr(http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "method",
-			fmt.Sprintf("Request method '%s' is not supported on %s", r.Method, p)))
+		s.writeError(w, r, methodNotAllowedErr(r))
 		return
 	}
-	writeError(w, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint "+r.Method+" "+p))
+	s.writeError(w, r, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint "+r.Method+" "+p))
 }
 
 func pathID(r *http.Request) (int64, *APIError) {
@@ -471,6 +494,9 @@ func (s *Server) WriteBanner(w io.Writer) {
 	fmt.Fprintf(w, "  Admin API:     %s%s/\n", s.URL(), adminPath)
 	st := s.settings()
 	fmt.Fprintf(w, "  Action duration %s, token TTL %s\n", st["actionDuration"], st["tokenTTL"])
+	if c := st["compat"]; c != "" {
+		fmt.Fprintf(w, "  Compat:        %s (alternative readings of the API)\n", c)
+	}
 	fmt.Fprintf(w, "Services:\n")
 	for _, sv := range s.Services() {
 		fmt.Fprintf(w, "  %d  %-12s %s\n", sv.ID, sv.Name, sv.Environment)
