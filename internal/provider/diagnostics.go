@@ -92,8 +92,8 @@ func (o opContext) verb() string {
 func (o opContext) hint() string {
 	switch {
 	case o.InUpdate && o.Pending:
-		return fmt.Sprintf("Terraform recorded action %d: the next refresh or apply waits for it instead of sending %s again. "+
-			"The state records the operations that completed before it; run terraform plan to see what is left.", o.ActionID, o.Operation)
+		return fmt.Sprintf("Terraform recorded %s: the next refresh or apply waits for it instead of sending %s again. "+
+			"The state records the operations that completed before it; run terraform plan to see what is left.", actionText(o.ActionID), o.Operation)
 	case o.InUpdate:
 		return "The state records the operations that completed before this one, and the prior values for the others: " +
 			"correct the cause, run terraform plan to see what is left, and apply again."
@@ -128,7 +128,7 @@ func addAPIError(diags *diag.Diagnostics, summary string, op opContext, err erro
 	case errors.Is(err, context.DeadlineExceeded):
 		what = fmt.Sprintf("Terraform stopped waiting after %s (timeouts.%s)", op.Timeout, op.TimeoutName)
 		if op.ActionID != 0 {
-			what += fmt.Sprintf(" while ITCare action %d was still running; the action may still complete in ITCare", op.ActionID)
+			what += fmt.Sprintf(" while ITCare %s was still running; the action may still complete in ITCare", actionText(op.ActionID))
 		}
 		what += ". If ITCare needs longer, raise timeouts." + op.TimeoutName + "."
 	case errors.As(err, &actionErr):
@@ -147,14 +147,14 @@ func addAPIError(diags *diag.Diagnostics, summary string, op opContext, err erro
 		what = "ITCare refused the request: " + apiErr.Error()
 		attr, hasAttr = attributeForAPIField(apiErr.ErrorDesc, op.PasswordAttr)
 		if op.ActionID != 0 {
-			what += fmt.Sprintf(" (action %d)", op.ActionID)
+			what += fmt.Sprintf(" (%s)", actionText(op.ActionID))
 		}
 	case itcare.IsUnknownOutcome(err):
 		what = err.Error()
 	default:
 		what = err.Error()
 		if op.ActionID != 0 {
-			what += fmt.Sprintf(" (action %d)", op.ActionID)
+			what += fmt.Sprintf(" (%s)", actionText(op.ActionID))
 		}
 	}
 	detail := fmt.Sprintf("Could not %s %s. %s\n\n%s", verb, op.subject(), what, op.hint())
@@ -275,4 +275,13 @@ func attributeForAPIField(desc, passwordAttr string) (path.Path, bool) {
 		}
 	}
 	return path.Empty(), false
+}
+
+// actionText names an action in a message; ITCare may not name one (see
+// actionUnnamed).
+func actionText(id int64) string {
+	if id == actionUnnamed {
+		return "the action it runs on the instance (ITCare names none)"
+	}
+	return fmt.Sprintf("action %d", id)
 }

@@ -193,11 +193,32 @@ func resolveUnknownOutcome(ctx context.Context, client *itcare.Client, id int64,
 			return a.ID, fmt.Errorf("%w; ITCare action %d (%s), in progress on the instance, is taken as its action", err, a.ID, a.Process)
 		}
 	}
-	reached, rerr := operationTargetReached(ctx, client, id, o)
-	if rerr == nil && reached {
+	pg, dbs, rerr := readPostgreSQL(ctx, client, id, o.spec().readsDatabases)
+	if rerr == nil && targetReached(o, pg, dbs) {
 		return 0, nil
 	}
+	if itcare.IsNotOffered(lerr) && rerr == nil && itcare.ClassifyStatus(pg.Status) == itcare.StatusTransitional {
+		// Where ITCare lists no actions, an instance that is changing is
+		// the only sign of the operation: it is recorded, unnamed, so
+		// that the next run waits for the instance to settle.
+		return actionUnnamed, fmt.Errorf("%w; the instance is %s, and ITCare lists no actions: its change is taken as the operation's", err, pg.Status)
+	}
 	return 0, err
+}
+
+// actionUnnamed stands for the id of an action that runs on the instance
+// but that ITCare does not name (GET /actions is not served): waiting for
+// it is waiting for the instance to settle.
+const actionUnnamed int64 = -1
+
+// waitForPending waits for a recorded action: by its id, or for the
+// instance to settle when ITCare did not name it.
+func waitForPending(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, p *pendingAction) (*itcare.Action, error) {
+	if p.ActionID == actionUnnamed {
+		_, err := client.WaitUntilSettled(ctx, id, wait)
+		return nil, err
+	}
+	return client.WaitForAction(ctx, p.ActionID, wait)
 }
 
 // runningActionOf returns the most recently submitted action in progress
@@ -318,6 +339,18 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 	waitCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	subject := fmt.Sprintf("the PostgreSQL instance %q (id %d)", prior.Name.ValueString(), id)
+	if pending.ActionID == actionUnnamed {
+		// What became of it cannot be known: the read that follows shows
+		// the instance as it is, and the next plan what is left.
+		if _, err := waitForPending(waitCtx, client, r.data.wait, id, pending); err != nil {
+			diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("%s is still changing after an operation (%s) whose action "+
+				"ITCare does not name: the refresh waited %s for it (%v). Terraform waits for it on the next refresh or apply "+
+				"instead of sending %s again.", subject, pending.label(), timeout, err, pending.Operation))
+			return nil, diags
+		}
+		diags.Append(setPendingAction(ctx, to, nil)...)
+		return pending, diags
+	}
 	a, err := client.GetAction(waitCtx, pending.ActionID)
 	if err == nil && strings.EqualFold(a.Status, itcare.ActionStatusInProgress) {
 		tflog.Info(ctx, "waiting for an ITCare action started by an earlier apply", map[string]any{"action_id": pending.ActionID, "operation": pending.label()})

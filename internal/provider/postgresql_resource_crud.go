@@ -339,10 +339,13 @@ func (u *updateRun) settled(ctx context.Context, o operation) {
 func (r *postgresqlResource) resumePending(ctx context.Context, u *updateRun, pending *pendingAction) bool {
 	op := u.base
 	op.Operation, op.ActionID = pending.label(), pending.ActionID
-	_, err := u.client.WaitForAction(ctx, pending.ActionID, r.data.wait)
+	_, err := waitForPending(ctx, u.client, r.data.wait, u.id, pending)
 	if err == nil || itcare.IsNotFound(err) {
 		u.resp.Diagnostics.Append(setPendingAction(ctx, u.resp.Private, nil)...)
-		if i := slices.IndexFunc(u.ops, pending.matches); i >= 0 && err == nil {
+		// An unnamed action's outcome is unknown: the operation is checked
+		// against the instance before it is sent again (checkFirst or
+		// the 409 handling never resend what ITCare already shows).
+		if i := slices.IndexFunc(u.ops, pending.matches); i >= 0 && err == nil && pending.ActionID != actionUnnamed {
 			u.settled(ctx, u.ops[i])
 			u.ops = slices.Delete(u.ops, i, i+1)
 		}
