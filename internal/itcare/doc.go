@@ -84,7 +84,9 @@
 //     takes several statuses as a repeated "statuses" parameter. Fallback:
 //     when it is not served, waiting for the action a 409 names in its
 //     message ("action <id>", ConflictingActionID), or else for the
-//     instance's status to settle (WaitUntilSettled).
+//     instance's status to settle (WaitUntilSettled); an operation whose
+//     answer was lost on an instance that is changing is recorded as an
+//     action ITCare does not name, and waited for the same way.
 //     Probe rows: actions-list, actions-statuses.
 //   - Action statuses other than IN_PROGRESS, SUCCESS and ERROR mean the
 //     action is still running (logged once per status). Fallback: the
