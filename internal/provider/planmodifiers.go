@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -112,27 +111,6 @@ func requiresReplaceIfPriorSetBool() planmodifier.Bool {
 		"Changing a recorded value replaces the instance.",
 		"Changing a recorded value replaces the instance.",
 	)
-}
-
-// restoreRequiresReplace replaces the instance for another restore, not
-// for the same one written differently (timestamps that name the same
-// instant, "…21:59:30Z", "…22:59:30+01:00", "…21:59:30.000Z", are equal),
-// nor for a removed one: the restore happened at creation, and removing
-// the block only stops recording it.
-func restoreRequiresReplace() planmodifier.Object {
-	return objectplanmodifier.RequiresReplaceIf(
-		func(_ context.Context, req planmodifier.ObjectRequest, resp *objectplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = restoreReplaces(req.StateValue, req.PlanValue)
-		},
-		"Changing the restore replaces the instance; the same instant written otherwise, or removing it, does not.",
-		"Changing the restore replaces the instance; the same instant written otherwise, or removing it, does not.",
-	)
-}
-
-// restoreReplaces reports a planned restore that asks for another restore
-// than the recorded one.
-func restoreReplaces(prior, plan types.Object) bool {
-	return !plan.IsNull() && !sameRestore(prior, plan)
 }
 
 // sameRestore reports two restore values that ask for the same restore:

@@ -25,6 +25,7 @@ const (
 	attrOnCallSupervision = "on_call_supervision"
 	attrPatchParty        = "patch_party"
 	attrExtensions        = "extensions"
+	attrRestore           = "restore"
 )
 
 // operation is one PATCH that an update sends, in the order of the list
@@ -39,6 +40,9 @@ type operation struct {
 	// Bracket marks the start and stop that bracketStopped adds around
 	// operations on a stopped instance: they change nothing in the end.
 	Bracket bool
+	// Restore is a restore's block as configured, for the pending-action
+	// record: the state records it once the action has succeeded.
+	Restore *restoreRecord
 }
 
 func (o operation) spec() *operationSpec { return specOf(o.Name) }

@@ -84,6 +84,38 @@ func TestPlanOperations(t *testing.T) {
 			want: []string{`{"operation":"install_extension","options":{"dbname":"app","extensions_list":[{"name":"pg_trgm"}]}}`}},
 		{name: "removed extensions need no call", prior: func(m *postgresqlResourceModel) { m.Extensions = extSet(t, "app/hstore") },
 			edit: func(m *postgresqlResourceModel) { m.Extensions = extSet(t) }},
+		{name: "restore added: restored in place", edit: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "BEFORE")
+		}, want: []string{`{"operation":"restore","options":{"sourceId":42,"stop":"BEFORE","timestamp":"2025-01-31T09:30:00.000+01:00"}}`},
+			settles: [][]string{{"restore"}}},
+		{name: "restore at another instant: restored again", prior: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "BEFORE")
+		}, edit: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T10:30:00+01:00", "BEFORE")
+		},
+			want: []string{`{"operation":"restore","options":{"sourceId":42,"stop":"BEFORE","timestamp":"2025-01-31T10:30:00.000+01:00"}}`}},
+		{name: "restore with another stop: restored again", prior: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "BEFORE")
+		}, edit: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "AFTER")
+		},
+			want: []string{`{"operation":"restore","options":{"sourceId":42,"stop":"AFTER","timestamp":"2025-01-31T09:30:00.000+01:00"}}`}},
+		{name: "restore, the same instant written otherwise", prior: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "BEFORE")
+		}, edit: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T08:30:00.000Z", "BEFORE")
+		}},
+		{name: "restore removed", prior: func(m *postgresqlResourceModel) {
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "BEFORE")
+		}, edit: func(m *postgresqlResourceModel) { m.Restore = types.ObjectNull(restoreAttrTypes) }},
+		{name: "restore into a stopped instance: started, restored, stopped", prior: func(m *postgresqlResourceModel) {
+			m.PowerState = types.StringValue("stopped")
+		}, edit: func(m *postgresqlResourceModel) {
+			m.PowerState = types.StringValue("stopped")
+			m.Restore = restoreValue(t, 42, "2025-01-31T09:30:00+01:00", "AFTER")
+		}, want: []string{`{"operation":"start"}`,
+			`{"operation":"restore","options":{"sourceId":42,"stop":"AFTER","timestamp":"2025-01-31T09:30:00.000+01:00"}}`,
+			`{"operation":"stop"}`}},
 		{name: "stop", edit: func(m *postgresqlResourceModel) { m.PowerState = types.StringValue("stopped") },
 			want: []string{`{"operation":"stop"}`}, settles: [][]string{{"power_state"}}},
 		{name: "start", prior: func(m *postgresqlResourceModel) { m.PowerState = types.StringValue("stopped") },
@@ -332,4 +364,15 @@ func TestConversionsReportDiagnostics(t *testing.T) {
 	if _, diags := postCreateOperations(ctx, plan, &itcare.PostgreSQL{}, nil); !diags.HasError() {
 		t.Error("postCreateOperations: the patch party's conversion error was dropped")
 	}
+}
+
+func restoreValue(t *testing.T, source int64, ts, stop string) types.Object {
+	t.Helper()
+	o, diags := types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+		"source_id": types.Int64Value(source), "timestamp": types.StringValue(ts), "stop": types.StringValue(stop),
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	return o
 }

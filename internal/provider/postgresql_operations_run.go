@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
@@ -33,11 +35,50 @@ type pendingAction struct {
 	// list, a refresh after the action ended would not see them installed
 	// and the next plan would send the operation again.
 	Extensions []string `json:"extensions,omitempty"`
+	// Restore is the restore block a pending restore applies, as
+	// configured: the refresh that sees its action succeed records it, so
+	// that the next plan does not restore again.
+	Restore *restoreRecord `json:"restore,omitempty"`
+	// succeeded is set by settlePendingAction for an action that ended in
+	// SUCCESS; it is never stored.
+	succeeded bool
+}
+
+// restoreRecord is a restore block as configured.
+type restoreRecord struct {
+	SourceID  int64  `json:"source_id"`
+	Timestamp string `json:"timestamp"`
+	Stop      string `json:"stop"`
+}
+
+// restoreRecordOf records a known restore block.
+func restoreRecordOf(ctx context.Context, o types.Object) (*restoreRecord, diag.Diagnostics) {
+	if !known(o) {
+		return nil, nil
+	}
+	var m restoreModel
+	if diags := o.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+		return nil, diags
+	}
+	return &restoreRecord{SourceID: m.SourceID.ValueInt64(), Timestamp: m.Timestamp.ValueString(), Stop: m.Stop.ValueString()}, nil
+}
+
+// settledRestore is the restore the state records after a refresh: the
+// pending restore's block once its action succeeded, else the prior one.
+func settledRestore(prior types.Object, p *pendingAction) (types.Object, diag.Diagnostics) {
+	if p == nil || !p.succeeded || p.Restore == nil {
+		return prior, nil
+	}
+	return types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+		"source_id": types.Int64Value(p.Restore.SourceID),
+		"timestamp": types.StringValue(p.Restore.Timestamp),
+		"stop":      types.StringValue(p.Restore.Stop),
+	})
 }
 
 // pendingFor is the record of o, whose action actionID is still running.
 func pendingFor(o operation, actionID int64) *pendingAction {
-	return &pendingAction{ActionID: actionID, Operation: o.Name, Database: o.Database, Extensions: o.extensionNames()}
+	return &pendingAction{ActionID: actionID, Operation: o.Name, Database: o.Database, Extensions: o.extensionNames(), Restore: o.Restore}
 }
 
 func (p pendingAction) label() string {
@@ -50,6 +91,10 @@ func (p pendingAction) label() string {
 // configuration since still needs its own request.
 func (p pendingAction) matches(o operation) bool {
 	if p.Operation != o.Name || p.Database != o.Database {
+		return false
+	}
+	if p.Restore != nil && o.Restore != nil && *p.Restore != *o.Restore {
+		// Another restore point: a restore of its own.
 		return false
 	}
 	for _, n := range o.extensionNames() {
@@ -365,7 +410,9 @@ func (r *postgresqlResource) settlePendingAction(ctx context.Context, client *it
 		diags.AddWarning("ITCare Action Still Running", fmt.Sprintf("ITCare action %d (%s) on %s has status %s. "+
 			"Terraform waits for it on the next refresh or apply instead of sending %s again.", pending.ActionID, pending.label(), subject, a.Status, pending.Operation))
 		return nil, diags
-	case err == nil, itcare.IsNotFound(err):
+	case err == nil:
+		pending.succeeded = true
+	case itcare.IsNotFound(err):
 	case errors.As(err, &actionErr):
 		msg := actionErr.Message
 		if msg == "" {

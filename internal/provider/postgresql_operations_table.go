@@ -70,8 +70,10 @@ type downtimeSpec struct {
 
 // operationSpecs lists the operations in the order an update sends them:
 // start first, so that the operations that need a running instance can
-// run, stop last, so that they still can. restore is sent only by a
-// create, after the instance exists.
+// run, stop last, so that they still can. restore comes next, before any
+// other change, as at create (where completeCreate sends it right after
+// the instance exists): the settings then apply to the restored instance,
+// and an upgrade to the version the restored data has.
 var operationSpecs = []*operationSpec{
 	{
 		name: itcare.OpStart,
@@ -82,6 +84,32 @@ var operationSpecs = []*operationSpec{
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return itcare.ClassifyStatus(pg.Status) == itcare.StatusRunning
 		},
+	},
+	{
+		name: itcare.OpRestore,
+		plan: func(ctx context.Context, prior, plan postgresqlResourceModel) ([]operation, diag.Diagnostics) {
+			if plan.Restore.IsNull() || sameRestore(prior.Restore, plan.Restore) {
+				// Removing the block, or writing the same instant
+				// otherwise, only changes what is recorded.
+				return nil, nil
+			}
+			opts, diags := restoreFromModel(ctx, plan.Restore)
+			if opts == nil {
+				// Not known before apply: a restore all the same.
+				return []operation{{Options: itcare.RestoreOptions{}}}, diags
+			}
+			rec, d := restoreRecordOf(ctx, plan.Restore)
+			diags.Append(d...)
+			return []operation{{Options: *opts, Restore: rec}}, diags
+		},
+		settles: []string{attrRestore},
+		downtime: &downtimeSpec{attr: attrRestore, summary: "Restore Overwrites Data",
+			detail: func(subject string, _, plan postgresqlResourceModel) string {
+				return fmt.Sprintf("Restoring %s overwrites all its data with %s: whatever was written in it since is lost, "+
+					"and it is unavailable while ITCare restores.", subject, restoreSourceText(plan.Restore))
+			}},
+		needsRunning: true,
+		checkWithAPI: checkRestoreInPlaceWithAPI,
 	},
 	{
 		name: itcare.OpUpgrade,
@@ -220,9 +248,6 @@ var operationSpecs = []*operationSpec{
 		reached: func(_ operation, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
 			return itcare.ClassifyStatus(pg.Status) == itcare.StatusStopped
 		},
-	},
-	{
-		name: itcare.OpRestore,
 	},
 }
 

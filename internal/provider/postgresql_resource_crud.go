@@ -208,6 +208,8 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 	hadNoExtensions := prior.Extensions.IsNull()
 	prior.Extensions, diags = trackPendingExtensions(ctx, prior.Extensions, ended)
 	resp.Diagnostics.Append(diags...)
+	prior.Restore, diags = settledRestore(prior.Restore, ended)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}

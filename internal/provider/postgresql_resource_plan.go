@@ -256,24 +256,36 @@ func checkNewInstance(ctx context.Context, plan postgresqlResourceModel, passwor
 			}
 		}
 	}
-	if known(plan.Restore) {
-		var rm restoreModel
-		diags.Append(plan.Restore.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
-		if known(rm.Timestamp) {
-			if t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString()); err == nil {
-				p := path.Root("restore").AtName("timestamp")
-				switch {
-				case t.Before(now.Add(-restoreMaxAge)):
-					diags.AddAttributeError(p, "Restore Point Too Old",
-						fmt.Sprintf("ITCare keeps backups for at most 14 days (7 days for a non-production service); %s is older. Choose a point in time after %s.",
-							rm.Timestamp.ValueString(), now.Add(-restoreMaxAge).UTC().Format(time.RFC3339)))
-				case t.After(now):
-					diags.AddAttributeError(p, "Restore Point In The Future",
-						fmt.Sprintf("%s is in the future; a restore point must be in the past: within 14 days for a production "+
-							"source, 7 days for any other.", rm.Timestamp.ValueString()))
-				}
-			}
-		}
+	diags.Append(checkRestorePoint(ctx, plan.Restore, now)...)
+	return diags
+}
+
+// checkRestorePoint checks, without the API, that a restore's timestamp is
+// in the past and within the widest window ITCare keeps backups for.
+func checkRestorePoint(ctx context.Context, restore types.Object, now time.Time) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !known(restore) {
+		return diags
+	}
+	var rm restoreModel
+	diags.Append(restore.As(ctx, &rm, basetypes.ObjectAsOptions{})...)
+	if !known(rm.Timestamp) {
+		return diags
+	}
+	t, err := time.Parse(time.RFC3339, rm.Timestamp.ValueString())
+	if err != nil {
+		return diags
+	}
+	p := path.Root("restore").AtName("timestamp")
+	switch {
+	case t.Before(now.Add(-restoreMaxAge)):
+		diags.AddAttributeError(p, "Restore Point Too Old",
+			fmt.Sprintf("ITCare keeps backups for at most 14 days (7 days for a non-production service); %s is older. Choose a point in time after %s.",
+				rm.Timestamp.ValueString(), now.Add(-restoreMaxAge).UTC().Format(time.RFC3339)))
+	case t.After(now):
+		diags.AddAttributeError(p, "Restore Point In The Future",
+			fmt.Sprintf("%s is in the future; a restore point must be in the past: within 14 days for a production "+
+				"source, 7 days for any other.", rm.Timestamp.ValueString()))
 	}
 	return diags
 }
@@ -452,7 +464,6 @@ var replaceRules = func() []replaceRule {
 		{attr: "tls", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.TLS })},
 		{attr: "monitoring_alerting", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.MonitoringAlerting })},
 		{attr: "cloud_id", replace: changed(func(m postgresqlResourceModel) attr.Value { return m.CloudID })},
-		{attr: "restore", replace: func(prior, plan postgresqlResourceModel) bool { return restoreReplaces(prior.Restore, plan.Restore) }},
 		unread("node_prefix", func(m postgresqlResourceModel) attr.Value { return m.NodePrefix }),
 		unread("availability_zone", func(m postgresqlResourceModel) attr.Value { return m.AvailabilityZone }),
 		{attr: "backup_enabled", replace: readBack(func(m postgresqlResourceModel) types.Bool { return m.BackupEnabled },

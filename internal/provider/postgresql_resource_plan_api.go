@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
@@ -187,6 +188,57 @@ func (r *postgresqlResource) checkRestoreWithAPI(ctx context.Context, plan postg
 	return diags
 }
 
+// checkRestoreInPlaceWithAPI checks a restore into an existing instance:
+// the restore point, then the source as ITCare shows it. The source must
+// be another instance, of the version this one has when the restore runs
+// (before any upgrade of the same plan). Nothing is written.
+func checkRestoreInPlaceWithAPI(ctx context.Context, client *itcare.Client, id int64, prior, plan postgresqlResourceModel) (diag.Diagnostics, error) {
+	diags := checkRestorePoint(ctx, plan.Restore, time.Now())
+	var rm restoreModel
+	diags.Append(plan.Restore.As(ctx, &rm, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
+	if diags.HasError() || !known(rm.SourceID) {
+		return diags, nil
+	}
+	if rm.SourceID.ValueInt64() == id {
+		diags.AddAttributeError(path.Root("restore").AtName("source_id"), "Restore Source Is This Instance",
+			fmt.Sprintf("restore.source_id is %d, the id of the PostgreSQL instance %q itself: ITCare restores another "+
+				"instance's backup into this one. To bring this instance back to an earlier point, restore it from a copy, "+
+				"or set source_id to the instance whose data you want.", id, prior.Name.ValueString()))
+		return diags, nil
+	}
+	src, err := client.GetPostgreSQL(ctx, rm.SourceID.ValueInt64())
+	if itcare.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("restore").AtName("source_id"), "Restore Source Not Found",
+			fmt.Sprintf("No PostgreSQL instance with id %d exists in ITCare for this API account. Set restore.source_id to the id of the instance whose backup you want.",
+				rm.SourceID.ValueInt64()))
+		return diags, nil
+	}
+	if err != nil {
+		return diags, err
+	}
+	current := plan
+	current.Version = prior.Version
+	diags.Append(checkRestoreSource(rm, current, src, time.Now())...)
+	return diags, nil
+}
+
+// restoreSourceText names a restore's source and point in time for a
+// message, as far as the plan knows them.
+func restoreSourceText(restore types.Object) string {
+	var rm restoreModel
+	if !known(restore) || restore.As(context.Background(), &rm, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true}).HasError() {
+		return "another instance's (known after apply)"
+	}
+	source, at := "another instance's", "a point in time known after apply"
+	if known(rm.SourceID) {
+		source = fmt.Sprintf("the instance %d's", rm.SourceID.ValueInt64())
+	}
+	if known(rm.Timestamp) {
+		at = rm.Timestamp.ValueString()
+	}
+	return fmt.Sprintf("%s data as of %s", source, at)
+}
+
 // checkRestoreSource checks a restore against its source instance.
 func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itcare.PostgreSQL, now time.Time) diag.Diagnostics {
 	var diags diag.Diagnostics
@@ -203,7 +255,7 @@ func checkRestoreSource(rm restoreModel, plan postgresqlResourceModel, src *itca
 	}
 	if known(plan.Version) && majorOf(src.Version) != "" && majorOf(src.Version) != plan.Version.ValueString() {
 		diags.AddAttributeError(sourcePath, "Restore Source Version Differs",
-			fmt.Sprintf("%s runs PostgreSQL %s and the new instance %s: ITCare restores only between instances of the same version. "+
+			fmt.Sprintf("%s runs PostgreSQL %s and the instance it is restored into %s: ITCare restores only between instances of the same version. "+
 				"Set version = %q, or choose another source.", subject, majorOf(src.Version), plan.Version.ValueString(), majorOf(src.Version)))
 	}
 	if !known(rm.Timestamp) {

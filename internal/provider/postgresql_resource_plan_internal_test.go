@@ -506,12 +506,12 @@ func TestReplacementAttributes(t *testing.T) {
 			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T21:59:31Z"), "stop": types.StringValue("AFTER"),
 			})
-		}, []string{"restore"}},
+		}, nil}, // restored in place
 		{"restore added", func(_, p *postgresqlResourceModel) {
 			p.Restore, _ = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
 				"source_id": types.Int64Value(1), "timestamp": types.StringValue("2025-01-01T00:00:00Z"), "stop": types.StringValue("AFTER"),
 			})
-		}, []string{"restore"}},
+		}, nil}, // restored in place
 		{"provider-side only", func(_, p *postgresqlResourceModel) {
 			p.DeletionProtection, p.ChangeReference = types.BoolValue(false), types.StringValue("RFC1")
 		}, nil},
@@ -529,4 +529,23 @@ func TestReplacementAttributes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An instance cannot be restored from itself; the check needs no API call.
+func TestRestoreInPlaceFromItself(t *testing.T) {
+	prior := postgresqlResourceModel{Name: types.StringValue("pgself"), Version: types.StringValue("15")}
+	plan := prior
+	var diags diag.Diagnostics
+	plan.Restore, diags = types.ObjectValue(restoreAttrTypes, map[string]attr.Value{
+		"source_id": types.Int64Value(42), "timestamp": types.StringValue(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
+		"stop": types.StringValue("BEFORE"),
+	})
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	got, err := checkRestoreInPlaceWithAPI(context.Background(), nil, 42, prior, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, got, path.Root("restore").AtName("source_id"), "Restore Source Is This Instance", "the id of the PostgreSQL instance \"pgself\" itself")
 }

@@ -283,14 +283,16 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators:          []validator.String{stringvalidator.OneOf(powerRunning, powerStopped)},
 			},
 			"restore": schema.SingleNestedAttribute{
-				MarkdownDescription: "Restore a backup of another instance into this one right after it is " +
-					"created (point-in-time recovery). The source must be `ACTIVE`, backed up and of the same " +
-					"version; the timestamp must be within the last 14 days (production service) or 7 days " +
-					"(other services) when the instance is created. Changing it later *replaces* the instance; the same " +
-					"instant written otherwise (`Z` or an offset, with or without a fraction) is no change, and " +
-					"removing the block only stops recording it.",
-				Optional:      true,
-				PlanModifiers: []planmodifier.Object{restoreRequiresReplace()},
+				MarkdownDescription: "Restore a backup of another instance into this one (point-in-time " +
+					"recovery), overwriting all its data with the source's as of `timestamp`. Set at creation, it " +
+					"runs right after the instance is created; added or changed later (another `timestamp`, " +
+					"`source_id` or `stop`), it restores the existing instance *in place*, and the plan warns that " +
+					"its data will be overwritten. The source must be `ACTIVE`, backed up, another instance, and " +
+					"of the same version; the timestamp must be in the past, within the last 14 days (production " +
+					"service) or 7 days (other services). The same instant written otherwise (`Z` or an offset, " +
+					"with or without a fraction) is no change, and removing the block only stops recording it: " +
+					"neither sends anything.",
+				Optional: true,
 				Attributes: map[string]schema.Attribute{
 					"source_id": schema.Int64Attribute{
 						MarkdownDescription: "Id of the instance whose backup is restored.",
