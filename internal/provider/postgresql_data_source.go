@@ -87,7 +87,8 @@ func (d *postgresqlDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Name of the instance. Exactly one of `id` and `name` must be set. A name is " +
 					"sent to ITCare as written (ITCare names are lowercase) and must match exactly one instance; when `id` is set, this is the " +
-					"instance's name.",
+					"instance's name. A lookup by name needs ITCare to list instances by name, which its reference does not " +
+					"document: where it does not, the read fails saying to set `id`.",
 				Optional:   true,
 				Computed:   true,
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
