@@ -179,6 +179,10 @@
 //     server again on the same port, or on another free one if something
 //     took it (url follows).
 //   - delete stops the server and removes its directory.
+//   - Every server archives its WAL (wal_level replica, archive_mode on,
+//     1 MB segments) into wal-archive/ in its directory, and create takes
+//     a base backup (pg_basebackup) once the server runs; a restore
+//     starts the destination's afresh.
 //   - restore replaces the destination's data with a base backup of the
 //     source taken now (timestamp and stop are only checked); the admin
 //     role keeps the destination's password.

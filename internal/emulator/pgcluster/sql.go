@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Database is a database clients can connect to, with the extensions
@@ -156,6 +157,10 @@ func (c *Cluster) RestoreFrom(ctx context.Context, src *Cluster) error {
 	if err := os.RemoveAll(old); err != nil {
 		return err
 	}
+	// The cluster's WAL history starts again from the restored data.
+	if err := os.RemoveAll(c.ArchiveDir()); err != nil {
+		return err
+	}
 	if err := c.writeHBA(); err != nil {
 		return err
 	}
@@ -168,5 +173,5 @@ func (c *Cluster) RestoreFrom(ctx context.Context, src *Cluster) error {
 			return err
 		}
 	}
-	return nil
+	return c.takeBaseBackup(ctx, time.Now())
 }
