@@ -1,9 +1,9 @@
 // Package pgcluster runs PostgreSQL clusters, each one server and its
 // directory, as children of the calling process: it makes them with
 // initdb, starts and stops their postmaster, reads their catalogs, keeps
-// a base backup and the WAL archive of each, and replaces one's data with
-// a base backup of another. It knows nothing of the ITCare API: the
-// emulator's postgres backend maps instances onto it.
+// a base backup and the WAL archive of each, and rebuilds one from
+// another's as it was at a point in time. It knows nothing of the ITCare
+// API: the emulator's postgres backend maps instances onto it.
 package pgcluster
 
 import (
@@ -76,9 +76,10 @@ type Options struct {
 }
 
 // Cluster is one PostgreSQL server and its directory. Create, Start,
-// Stop, Destroy, InstallExtensions, RestoreFrom and PID must not run
-// concurrently: the caller serialises them. The other methods may run at
-// any time.
+// Stop, Destroy, InstallExtensions, PrepareRestore, Recover, RestoreFrom
+// and PID must not run concurrently: the caller serialises them, and
+// PrepareRestore and RestoreFrom also need their source left alone
+// meanwhile. The other methods may run at any time.
 type Cluster struct {
 	host *Host
 	opts Options

@@ -21,3 +21,9 @@ func archiveCommand(dir string) string {
 	d := shellQuote(dir)
 	return "if test -f " + d + "/%f; then cmp -s %p " + d + "/%f; else cp %p " + d + "/%f.tmp && mv " + d + "/%f.tmp " + d + "/%f; fi"
 }
+
+// restoreCommand fetches a WAL file from dir during recovery; a missing
+// one makes cp fail, which tells PostgreSQL the archive has no such file.
+func restoreCommand(dir string) string {
+	return "cp " + shellQuote(dir) + "/%f %p"
+}

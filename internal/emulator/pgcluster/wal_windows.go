@@ -13,3 +13,8 @@ func inDir(dir string) string { return `"` + strings.ReplaceAll(dir, "%", "%%") 
 func archiveCommand(dir string) string {
 	return `if not exist ` + inDir(dir) + ` copy "%p" ` + inDir(dir)
 }
+
+// restoreCommand fetches a WAL file from dir during recovery.
+func restoreCommand(dir string) string {
+	return `copy ` + inDir(dir) + ` "%p"`
+}
