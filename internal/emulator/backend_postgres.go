@@ -322,13 +322,39 @@ func (s *Server) pgActionStartedLocked(inst *Instance, a *actionState, ri *reqIn
 		s.pgRunLocked(a, srv, func(ctx context.Context) error { return srv.c.InstallExtensions(ctx, db, names) })
 	case "restore":
 		src := b.servers[a.Options.SourceID]
+		o := a.Options
 		s.pgRunLocked(a, srv, func(ctx context.Context) error {
 			if src == nil {
 				return errors.New("the source instance has no PostgreSQL server (it was not created through the API on the postgres backend)")
 			}
-			return srv.c.RestoreFrom(ctx, src.c)
+			return b.restore(ctx, srv, src, o)
 		})
 	}
+}
+
+// restore rebuilds dst as src was at the options' timestamp (see
+// pgcluster.Cluster.RestoreFrom). The caller holds dst.mu; src.mu is held
+// while the restore reads src, then released before dst's recovery runs.
+// No restore can hold src.mu and wait for dst.mu: dst is UPDATING until
+// this one ends, and a restore needs an ACTIVE source.
+func (b *pgBackend) restore(ctx context.Context, dst, src *pgServer, o opOptions) error {
+	ts, err := parseAPITime(o.Timestamp)
+	if err != nil {
+		return err
+	}
+	target := pgcluster.Target{Time: ts, Inclusive: o.Stop == "AFTER"}
+	src.mu.Lock()
+	var r *pgcluster.Recovery
+	if src.gone {
+		err = errors.New("the source instance's server was removed")
+	} else {
+		r, err = dst.c.PrepareRestore(ctx, src.c, target)
+	}
+	src.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return dst.c.Recover(ctx, r)
 }
 
 // pgRunLocked runs fn on srv in the background and records its outcome for

@@ -155,26 +155,35 @@ func TestPostgresBackendTLS(t *testing.T) {
 	}
 }
 
-// restore copies the source's data into the destination, which keeps its
-// own admin password.
+// apiTime writes a time as the API takes it.
+func apiTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+// restore is point-in-time recovery: the destination becomes the source
+// as it was at the timestamp, and keeps its own admin password. The
+// restored destination archives its own WAL: it can be the source of the
+// next restore.
 func TestPostgresBackendRestore(t *testing.T) {
 	t.Parallel()
 	e := newPGEnv(t, Config{})
 	src := e.createPG(validCreate("pgsrc01"))
-	e.backdate(src)
 	const dstPassword = "Other456@2023yy"
 	dst := e.createPG(with(validCreate("pgdst01"), "admPassword", dstPassword))
 	ps, pd := e.pgServer(src), e.pgServer(dst)
 	mustPSQL(t, ps.Port, pgTestPassword, "postgres", "CREATE DATABASE shop")
-	mustPSQL(t, ps.Port, pgTestPassword, "shop", "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2), (3)")
+	mustPSQL(t, ps.Port, pgTestPassword, "shop", "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)")
+	time.Sleep(1100 * time.Millisecond)
+	at := time.Now()
+	time.Sleep(1100 * time.Millisecond)
+	mustPSQL(t, ps.Port, pgTestPassword, "shop", "INSERT INTO orders VALUES (2)")
 	mustPSQL(t, pd.Port, dstPassword, "postgres", "CREATE TABLE only_in_dst (id int)")
 
-	e.patchPG(dst, "restore", map[string]any{"sourceId": src, "stop": "AFTER",
-		"timestamp": time.Now().Add(-time.Minute).UTC().Format("2006-01-02T15:04:05.000Z")})
+	start := time.Now()
+	e.patchPG(dst, "restore", map[string]any{"sourceId": src, "stop": "BEFORE", "timestamp": apiTime(at)})
+	t.Logf("restore through the API took %s", time.Since(start).Round(time.Millisecond))
 
 	pd = e.pgServer(dst)
-	if got := mustPSQL(t, pd.Port, dstPassword, "shop", "SELECT sum(id) FROM orders"); got != "6" {
-		t.Errorf("restored data: %q", got)
+	if got := mustPSQL(t, pd.Port, dstPassword, "shop", "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders"); got != "1" {
+		t.Errorf("restored orders %q, want the one written before the timestamp only", got)
 	}
 	if got := mustPSQL(t, pd.Port, dstPassword, "postgres", "SELECT to_regclass('only_in_dst') IS NULL"); got != "t" {
 		t.Errorf("the destination's own data survived the restore")
@@ -188,8 +197,54 @@ func TestPostgresBackendRestore(t *testing.T) {
 		t.Errorf("destination databases %+v", dbs)
 	}
 	// The source is untouched and still serves.
-	if got := mustPSQL(t, ps.Port, pgTestPassword, "shop", "SELECT count(*) FROM orders"); got != "3" {
+	if got := mustPSQL(t, ps.Port, pgTestPassword, "shop", "SELECT count(*) FROM orders"); got != "2" {
 		t.Errorf("source after restore: %q", got)
+	}
+
+	// The restored destination goes on from the restored state, archiving
+	// its own WAL: restored in turn into the first source, at a point
+	// after its own writes, it brings them along.
+	mustPSQL(t, pd.Port, dstPassword, "shop", "INSERT INTO orders VALUES (10)")
+	time.Sleep(1100 * time.Millisecond)
+	at2 := time.Now()
+	time.Sleep(1100 * time.Millisecond)
+	mustPSQL(t, pd.Port, dstPassword, "shop", "INSERT INTO orders VALUES (20)")
+	e.patchPG(src, "restore", map[string]any{"sourceId": dst, "stop": "AFTER", "timestamp": apiTime(at2)})
+	ps = e.pgServer(src)
+	if got := mustPSQL(t, ps.Port, pgTestPassword, "shop", "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders"); got != "1,10" {
+		t.Errorf("orders restored from the restored instance %q, want 1,10", got)
+	}
+}
+
+// A timestamp before the source's server existed (its creationTime set
+// back out of band) restores the state the server was created in; one
+// before the history a restored source keeps fails the action, naming
+// why, and leaves the destination as it was.
+func TestPostgresBackendRestoreBeforeTheHistory(t *testing.T) {
+	t.Parallel()
+	e := newPGEnv(t, Config{})
+	src := e.createPG(validCreate("pgold01"))
+	e.backdate(src)
+	dst := e.createPG(validCreate("pgold02"))
+	e.backdate(dst)
+	ps, pd := e.pgServer(src), e.pgServer(dst)
+	mustPSQL(t, ps.Port, pgTestPassword, "postgres", "CREATE TABLE made_later (id int)")
+	mustPSQL(t, pd.Port, pgTestPassword, "postgres", "CREATE TABLE only_in_dst (id int)")
+
+	e.patchPG(dst, "restore", map[string]any{"sourceId": src, "stop": "AFTER", "timestamp": apiTime(time.Now().Add(-time.Hour))})
+	if got := mustPSQL(t, pd.Port, pgTestPassword, "postgres", "SELECT count(*) FROM pg_class WHERE relname IN ('made_later', 'only_in_dst')"); got != "0" {
+		t.Errorf("restored to before the source existed: %s of its later or the destination's own tables", got)
+	}
+
+	// dst's history now starts at that restore: nothing before it is kept.
+	r := e.mustStatus(e.call("PATCH", pgURL(src), map[string]any{"operation": "restore",
+		"options": map[string]any{"sourceId": dst, "stop": "BEFORE", "timestamp": apiTime(time.Now().Add(-time.Minute))}}), 202)
+	a := e.waitActionFor(r.actionID(), 60*time.Second)
+	if msg, _ := a["message"].(string); a["status"] != ActionError || !strings.Contains(msg, "recoverable history") {
+		t.Errorf("restore to before the source's history: %v %v", a["status"], a["message"])
+	}
+	if got := mustPSQL(t, e.pgServer(src).Port, pgTestPassword, "postgres", "SELECT count(*) FROM made_later"); got != "0" || e.get(src)["status"] != StatusActive {
+		t.Errorf("a failed restore changed the destination")
 	}
 }
 

@@ -179,9 +179,29 @@
 //     server again on the same port, or on another free one if something
 //     took it (url follows).
 //   - delete stops the server and removes its directory.
-//   - restore replaces the destination's data with a base backup of the
-//     source taken now (timestamp and stop are only checked); the admin
-//     role keeps the destination's password.
+//   - restore is point-in-time recovery. Every server archives its WAL
+//     (wal_level replica, archive_mode on, 1 MB segments) into
+//     wal-archive/ in its directory, and create takes a base backup
+//     (pg_basebackup) once the server runs. A restore makes the source
+//     commit a transaction and switch to a new WAL segment, waits until
+//     its archive holds it, then rebuilds the destination from a copy of
+//     the source's base backup and archived WAL: recovery_target_time is
+//     the timestamp (in UTC, to the microsecond), recovery_target_inclusive
+//     is on for stop AFTER and off for BEFORE, and the server is promoted
+//     once there. The destination keeps its port, TLS and admin password;
+//     its archive and base backup start again from the restored state.
+//   - A timestamp before the source's base backup restores the backup:
+//     the state the server was created in (a creationTime set back out of
+//     band is earlier than the server). For a source that was restored
+//     itself, a timestamp before that restore ends in ERROR: the emulator
+//     keeps no history from before it. A server of a kept data directory
+//     that has no base backup (made by an earlier emulator) gets one at
+//     the first restore from it: its history starts then.
+//   - A restore takes seconds: two copies of a data directory (about
+//     25 MB each) and the replay; the source's own actions wait while it
+//     is read. If recovery fails the action ends in ERROR with
+//     PostgreSQL's reason and the destination keeps its data. An archive
+//     keeps every segment since its server was created or restored.
 //   - tls = true makes a self-signed certificate (crypto/x509, valid for
 //     127.0.0.1, ::1, localhost and NAME.pg.cegedim.cloud) and turns ssl
 //     on; TCP clients must then use TLS (hostssl). tls = false turns ssl
@@ -196,7 +216,8 @@
 //     changing one out of band changes its read model only; deleting one
 //     out of band removes its server.
 //   - Each server is small and fast, not durable: fsync, full_page_writes
-//     and synchronous_commit off, shared_buffers 16MB, max_connections 20.
+//     and synchronous_commit off, shared_buffers 16MB, max_connections 20,
+//     1 MB WAL segments.
 //   - Servers run as the emulator's user; as root, as postgres (else
 //     nobody), because PostgreSQL refuses root. The emulator reaches them
 //     over a Unix socket in a directory only that account can enter.

@@ -3,6 +3,7 @@
 package provider_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -47,9 +49,14 @@ var urlPattern = regexp.MustCompile(`^postgresql://` + emulator.PostgresAdminRol
 // realClient connects as a module author would: to the instance's url,
 // with the admin password, both read from the Terraform state.
 func realClient(s *terraform.State, db, sql string) (string, error) {
-	rs, ok := s.RootModule().Resources[realAddr]
+	return clientOf(s, realAddr, db, sql)
+}
+
+// clientOf is realClient for the instance at addr.
+func clientOf(s *terraform.State, addr, db, sql string) (string, error) {
+	rs, ok := s.RootModule().Resources[addr]
 	if !ok {
-		return "", fmt.Errorf("%s not in state", realAddr)
+		return "", fmt.Errorf("%s not in state", addr)
 	}
 	u, err := url.Parse(rs.Primary.Attributes["url"])
 	if err != nil {
@@ -187,5 +194,92 @@ func TestAccPostgresBackend_realServer(t *testing.T) {
 			}
 			return nil
 		}),
+	})
+}
+
+// lateString is a Terraform variable whose value an earlier step sets.
+type lateString struct{ v *string }
+
+func (l lateString) MarshalJSON() ([]byte, error) { return json.Marshal(*l.v) }
+
+// A restore at create on the postgres backend is point-in-time recovery:
+// the new instance holds what the source held at the timestamp, read with
+// psql, and nothing written in the source after it.
+func TestAccPostgresBackend_restoreAtCreate(t *testing.T) {
+	e := acctest.NewPostgresEmulator(t)
+	source := realPG(acctest.RandomName("accpitrsrc"), "")
+	const restoredAddr = "itcare_postgresql.restored"
+	var restoreAt string // set once the source holds rows on both sides of it
+	withRestored := source + fmt.Sprintf(`
+variable "restore_at" {
+  type = string
+}
+
+resource "itcare_postgresql" "restored" {
+  name                = %q
+  service_id          = 1001
+  network_id          = 2001
+  area                = "EB-QA"
+  trigram             = "ACC"
+  node_sizing         = "2cpu4gb"
+  disk_size           = 40
+  version             = "15"
+  adm_password        = "An0ther!Passw0rd"
+  deletion_protection = false
+  restore = {
+    source_id = itcare_postgresql.real.id
+    timestamp = var.restore_at
+    stop      = "BEFORE"
+  }
+}
+`, acctest.RandomName("accpitrdst"))
+	orders := func(s *terraform.State, addr string) (string, error) {
+		return clientOf(s, addr, "postgres", "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders")
+	}
+
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(source),
+				Check: func(s *terraform.State) error {
+					if _, err := realClient(s, "postgres", "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)"); err != nil {
+						return err
+					}
+					time.Sleep(1100 * time.Millisecond)
+					restoreAt = time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+					time.Sleep(1100 * time.Millisecond)
+					_, err := realClient(s, "postgres", "INSERT INTO orders VALUES (2)")
+					return err
+				},
+			},
+			{
+				Config:          e.Config(withRestored),
+				ConfigVariables: config.Variables{"restore_at": lateString{&restoreAt}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(restoredAddr, "status", "ACTIVE"),
+					resource.TestMatchResourceAttr(restoredAddr, "url", urlPattern),
+					func(s *terraform.State) error {
+						got, err := orders(s, restoredAddr)
+						if err != nil {
+							return fmt.Errorf("restored instance: %w", err)
+						}
+						if got != "1" {
+							return fmt.Errorf("restored orders %q, want 1: the row written before %s only", got, restoreAt)
+						}
+						got, err = orders(s, realAddr)
+						if err != nil {
+							return fmt.Errorf("source: %w", err)
+						}
+						if got != "1,2" {
+							return fmt.Errorf("source orders %q, want 1,2", got)
+						}
+						return nil
+					},
+				),
+			},
+		},
 	})
 }

@@ -1,8 +1,9 @@
 // Package pgcluster runs PostgreSQL clusters, each one server and its
 // directory, as children of the calling process: it makes them with
-// initdb, starts and stops their postmaster, reads their catalogs and
-// replaces one's data with a base backup of another. It knows nothing of
-// the ITCare API: the emulator's postgres backend maps instances onto it.
+// initdb, starts and stops their postmaster, reads their catalogs, keeps
+// a base backup and the WAL archive of each, and rebuilds one from
+// another's as it was at a point in time. It knows nothing of the ITCare
+// API: the emulator's postgres backend maps instances onto it.
 package pgcluster
 
 import (
@@ -27,7 +28,9 @@ import (
 )
 
 // Server settings that keep each server small and quick to start: tests
-// and demos run several at once and never need durability.
+// and demos run several at once and never need durability. Every server
+// archives its WAL (archive_command, set per cluster by startOnce), so
+// that it can be recovered to a point in time.
 var settings = []string{
 	"listen_addresses=127.0.0.1",
 	"unix_socket_permissions=0700",
@@ -37,6 +40,8 @@ var settings = []string{
 	"shared_buffers=16MB",
 	"max_connections=20",
 	"max_wal_senders=4",
+	"wal_level=replica",
+	"archive_mode=on",
 	"huge_pages=off",
 	"logging_collector=off",
 	"password_encryption=scram-sha-256",
@@ -50,9 +55,10 @@ const (
 // Options describe a cluster.
 type Options struct {
 	// Dir holds everything the cluster owns: data/ (PGDATA), run/ (the
-	// Unix socket), tls/ (certificate and key) and postgres.log. Create
-	// makes it; its parent must exist and be traversable by the servers'
-	// account.
+	// Unix socket), tls/ (certificate and key), wal-archive/ (the WAL the
+	// server archived), base/ and base.json (its base backup) and
+	// postgres.log. Create makes it; its parent must exist and be
+	// traversable by the servers' account.
 	Dir string
 	// BinDir holds the server binaries (see FindBinDir).
 	BinDir string
@@ -70,9 +76,10 @@ type Options struct {
 }
 
 // Cluster is one PostgreSQL server and its directory. Create, Start,
-// Stop, Destroy, InstallExtensions, RestoreFrom and PID must not run
-// concurrently: the caller serialises them. The other methods may run at
-// any time.
+// Stop, Destroy, InstallExtensions, PrepareRestore, Recover, RestoreFrom
+// and PID must not run concurrently: the caller serialises them, and
+// PrepareRestore and RestoreFrom also need their source left alone
+// meanwhile. The other methods may run at any time.
 type Cluster struct {
 	host *Host
 	opts Options
@@ -139,13 +146,18 @@ func (c *Cluster) certFile() string { return filepath.Join(c.tlsDir(), "server.c
 func (c *Cluster) keyFile() string  { return filepath.Join(c.tlsDir(), "server.key") }
 func (c *Cluster) logFile() string  { return filepath.Join(c.opts.Dir, "postgres.log") }
 
+// ArchiveDir holds the WAL the server archived since it was made or
+// last restored.
+func (c *Cluster) ArchiveDir() string { return filepath.Join(c.opts.Dir, "wal-archive") }
+
 // Create makes the cluster, whose superuser has the password given,
-// then starts it.
+// starts it and takes its first base backup: the cluster can be
+// recovered to any point of its life from then on.
 func (c *Cluster) Create(ctx context.Context, password string) error {
 	if password == "" {
 		return errors.New("no admin password")
 	}
-	for _, d := range []string{c.opts.Dir, c.SocketDir()} {
+	for _, d := range []string{c.opts.Dir, c.SocketDir(), c.ArchiveDir()} {
 		if err := c.host.mkdirOwned(d); err != nil {
 			return err
 		}
@@ -156,8 +168,10 @@ func (c *Cluster) Create(ctx context.Context, password string) error {
 	if err := c.host.writeOwned(pwFile, []byte(password+"\n")); err != nil {
 		return err
 	}
+	// 1 MB WAL segments (16 MB by default): each restore switches to a
+	// new segment, which the archive keeps.
 	_, err := c.run(ctx, nil, "initdb", "-D", c.DataDir(), "-U", c.opts.Superuser, "--pwfile="+pwFile,
-		"--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync")
+		"--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync", "--wal-segsize=1")
 	if rmErr := os.Remove(pwFile); rmErr != nil && err == nil {
 		err = rmErr
 	}
@@ -172,7 +186,10 @@ func (c *Cluster) Create(ctx context.Context, password string) error {
 			return fmt.Errorf("TLS certificate: %w", err)
 		}
 	}
-	return c.Start(ctx)
+	if err := c.Start(ctx); err != nil {
+		return err
+	}
+	return c.takeBaseBackup(ctx, time.Time{})
 }
 
 // writeHBA lets this process in over the Unix socket, whose directory
@@ -250,6 +267,10 @@ func (c *Cluster) Start(ctx context.Context) error {
 			return nil
 		}
 	}
+	// A cluster made before servers archived their WAL has no archive yet.
+	if err := c.host.mkdirOwned(c.ArchiveDir()); err != nil {
+		return err
+	}
 	if c.port.Load() == 0 || !portFree(c.port.Load()) {
 		p, err := FreePort()
 		if err != nil {
@@ -309,6 +330,7 @@ func (c *Cluster) startOnce(ctx context.Context) error {
 	for _, kv := range settings {
 		args = append(args, "-c", kv)
 	}
+	args = append(args, "-c", "archive_command="+archiveCommand(c.ArchiveDir()))
 	if c.opts.TLS {
 		args = append(args, "-c", "ssl=on", "-c", "ssl_cert_file="+c.certFile(), "-c", "ssl_key_file="+c.keyFile())
 	} else {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -48,6 +46,15 @@ func (c *Cluster) psql(ctx context.Context, db, sql string) (string, error) {
 		conninfoValue(c.SocketDir()), c.port.Load(), c.opts.Superuser, conninfoValue(db))
 	out, err := c.run(ctx, nil, "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", conn, "-c", sql)
 	return strings.TrimSpace(string(out)), err
+}
+
+// psqlScript runs SQL statements read from standard input, each in its
+// own transaction (ALTER SYSTEM refuses to run in a transaction block).
+func (c *Cluster) psqlScript(ctx context.Context, db, sql string) error {
+	conn := fmt.Sprintf("host=%s port=%d user=%s dbname=%s connect_timeout=10",
+		conninfoValue(c.SocketDir()), c.port.Load(), c.opts.Superuser, conninfoValue(db))
+	_, err := c.run(ctx, []byte(sql), "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conn, "-f", "-")
+	return err
 }
 
 // psqlJSON runs a query whose one row, one column is JSON.
@@ -119,54 +126,4 @@ func (c *Cluster) InstallExtensions(ctx context.Context, db string, names []stri
 	}
 	_, err = c.psql(ctx, db, sql.String())
 	return err
-}
-
-// RestoreFrom replaces the cluster's data by a base backup of src's,
-// taken now. The superuser keeps this cluster's password, and its
-// pg_hba.conf its own TLS setting. src runs on, untouched.
-func (c *Cluster) RestoreFrom(ctx context.Context, src *Cluster) error {
-	if !src.up.Load() {
-		return fmt.Errorf("the source's server is not running")
-	}
-	verifier, err := c.psql(ctx, "template1", "SELECT rolpassword FROM pg_authid WHERE rolname = "+quoteLiteral(c.opts.Superuser))
-	if err != nil {
-		return err
-	}
-	next := filepath.Join(c.opts.Dir, "data.restore")
-	if err := os.RemoveAll(next); err != nil {
-		return err
-	}
-	// The backup runs as the servers' account, which owns the destination
-	// directory and can enter the source's socket directory.
-	conn := fmt.Sprintf("host=%s port=%d user=%s", conninfoValue(src.SocketDir()), src.port.Load(), src.opts.Superuser)
-	if _, err := c.run(ctx, nil, "pg_basebackup", "-d", conn, "-D", next, "-X", "stream", "-c", "fast", "--no-sync"); err != nil {
-		_ = os.RemoveAll(next)
-		return err
-	}
-	if err := c.Stop(); err != nil {
-		return err
-	}
-	old := filepath.Join(c.opts.Dir, "data.old")
-	if err := os.Rename(c.DataDir(), old); err != nil {
-		return err
-	}
-	if err := os.Rename(next, c.DataDir()); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(old); err != nil {
-		return err
-	}
-	if err := c.writeHBA(); err != nil {
-		return err
-	}
-	if err := c.Start(ctx); err != nil {
-		return err
-	}
-	if verifier != "" {
-		// A SCRAM verifier given as the password is stored as is.
-		if _, err := c.psql(ctx, "template1", "ALTER ROLE "+quoteIdent(c.opts.Superuser)+" PASSWORD "+quoteLiteral(verifier)); err != nil {
-			return err
-		}
-	}
-	return nil
 }
