@@ -10,12 +10,14 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
@@ -275,6 +277,97 @@ resource "itcare_postgresql" "restored" {
 						}
 						if got != "1,2" {
 							return fmt.Errorf("source orders %q, want 1,2", got)
+						}
+						return nil
+					},
+				),
+			},
+		},
+	})
+}
+
+// A restore into an existing instance on the postgres backend is
+// point-in-time recovery too, and an update in place: one restore is sent,
+// nothing is created or deleted, the destination then holds what the
+// source held at the timestamp, and what only the destination held is gone.
+func TestAccPostgresBackend_restoreInPlace(t *testing.T) {
+	e := acctest.NewPostgresEmulator(t)
+	const destAddr = "itcare_postgresql.dest"
+	destName := acctest.RandomName("accpitrdest")
+	dest := func(restore string) string {
+		return fmt.Sprintf(`
+variable "restore_at" {
+  type    = string
+  default = ""
+}
+
+resource "itcare_postgresql" "dest" {
+  name                = %q
+  service_id          = 1001
+  network_id          = 2001
+  area                = "EB-QA"
+  trigram             = "ACC"
+  node_sizing         = "2cpu4gb"
+  disk_size           = 40
+  version             = "15"
+  adm_password        = "An0ther!Passw0rd"
+  deletion_protection = false
+%s
+}
+`, destName, restore)
+	}
+	source := realPG(acctest.RandomName("accpitrsrc"), "")
+	var restoreAt string
+	w := &writeCounter{e: e}
+	orders := func(s *terraform.State) (string, error) {
+		return clientOf(s, destAddr, "postgres", "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders")
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: e.Config(source + dest("")),
+				Check: func(s *terraform.State) error {
+					if _, err := clientOf(s, destAddr, "postgres", "CREATE TABLE only_here (id int); INSERT INTO only_here VALUES (7)"); err != nil {
+						return err
+					}
+					if _, err := realClient(s, "postgres", "CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)"); err != nil {
+						return err
+					}
+					time.Sleep(1100 * time.Millisecond)
+					restoreAt = time.Now().UTC().Format("2006-01-02T15:04:05.000Z07:00")
+					time.Sleep(1100 * time.Millisecond)
+					_, err := realClient(s, "postgres", "INSERT INTO orders VALUES (2)")
+					w.mark()
+					return err
+				},
+			},
+			{
+				Config: e.Config(source + dest(`
+  restore = {
+    source_id = itcare_postgresql.real.id
+    timestamp = var.restore_at
+    stop      = "BEFORE"
+  }`)),
+				ConfigVariables: config.Variables{"restore_at": lateString{&restoreAt}},
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(destAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					w.expect("PATCH /itcare/databases/postgresql/"),
+					func(s *terraform.State) error {
+						got, err := orders(s)
+						if err != nil {
+							return fmt.Errorf("destination: %w", err)
+						}
+						if got != "1" {
+							return fmt.Errorf("destination orders %q, want 1: the row written in the source before %s only", got, restoreAt)
+						}
+						if _, err := clientOf(s, destAddr, "postgres", "SELECT count(*) FROM only_here"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+							return fmt.Errorf("the destination's own table survived the restore (err %v)", err)
 						}
 						return nil
 					},
