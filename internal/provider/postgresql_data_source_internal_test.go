@@ -387,14 +387,87 @@ func TestFlattenPostgreSQLExtensions(t *testing.T) {
 	assertFitsSchema(t, NewPostgreSQLExtensionsDataSource(), &postgresqlExtensionsDataSourceModel{InstanceID: types.StringValue("1"), Extensions: got})
 }
 
-// TestDataSourceSchemas checks every data source's schema is valid
-// (docs_test.go checks their descriptions).
+func TestFlattenPostgreSQLBackups(t *testing.T) {
+	null, zeroSize := types.StringNull(), types.Int64Null()
+	for _, tc := range []struct {
+		name string
+		in   *itcare.BackupPolicyDetails
+		want postgresqlBackupsDataSourceModel
+	}{
+		{
+			name: "two policies, sorted, dates in UTC",
+			in: &itcare.BackupPolicyDetails{
+				Backups: []itcare.Backup{
+					{ID: 5000618542, Type: "SERVER", BackupLastDate: apiTime(t, "2026-11-29T01:00:00.000+0100"), BackupSize: 2 << 30},
+					{ID: 5000618541, Type: "DATABASE", BackupLastDate: apiTime(t, "2026-12-01T22:00:00.123+01:00"), BackupSize: 25165824},
+				},
+				Policies: []itcare.BackupPolicy{
+					{PolicyID: "SRV-WEEKLY", Name: "srv-weekly", Label: "Server backup", Type: "SERVER", Scope: "SERVER",
+						StartTime: "01:00", Timezone: "Europe/Paris", DurationInHours: 4, Frequencies: map[string]any{"weekly": "SUNDAY"},
+						BackupLastDate: apiTime(t, "2026-11-29T01:00:00.000+0100"), BackupSize: 2 << 30},
+					{PolicyID: "PG-PITR-DAILY", Name: "pg-pitr-daily", Label: "PostgreSQL daily backup with PITR", Type: "DATABASE",
+						Scope: "DATABASE", StartTime: "22:00", Timezone: "Europe/Paris", DurationInHours: 2, Replication: true,
+						BackupLastDate: apiTime(t, "2026-12-01T22:00:00.123+01:00"), BackupSize: 25165824},
+				},
+			},
+			want: postgresqlBackupsDataSourceModel{
+				Backups: []postgresqlBackupModel{
+					{ID: types.Int64Value(5000618541), Type: types.StringValue("DATABASE"), LastBackupAt: types.StringValue("2026-12-01T21:00:00Z"), Size: types.Int64Value(25165824)},
+					{ID: types.Int64Value(5000618542), Type: types.StringValue("SERVER"), LastBackupAt: types.StringValue("2026-11-29T00:00:00Z"), Size: types.Int64Value(2 << 30)},
+				},
+				Policies: []postgresqlBackupPolicyModel{
+					{PolicyID: types.StringValue("PG-PITR-DAILY"), Name: types.StringValue("pg-pitr-daily"), Label: types.StringValue("PostgreSQL daily backup with PITR"),
+						Type: types.StringValue("DATABASE"), Scope: types.StringValue("DATABASE"), StartTime: types.StringValue("22:00"), Timezone: types.StringValue("Europe/Paris"),
+						DurationHours: types.Int64Value(2), Replication: types.BoolValue(true), LastBackupAt: types.StringValue("2026-12-01T21:00:00Z"), Size: types.Int64Value(25165824)},
+					{PolicyID: types.StringValue("SRV-WEEKLY"), Name: types.StringValue("srv-weekly"), Label: types.StringValue("Server backup"),
+						Type: types.StringValue("SERVER"), Scope: types.StringValue("SERVER"), StartTime: types.StringValue("01:00"), Timezone: types.StringValue("Europe/Paris"),
+						DurationHours: types.Int64Value(4), Replication: types.BoolValue(false), LastBackupAt: types.StringValue("2026-11-29T00:00:00Z"), Size: types.Int64Value(2 << 30)},
+				},
+			},
+		},
+		{
+			name: "a policy that has not run yet, a sparse backup",
+			in: &itcare.BackupPolicyDetails{
+				Backups:  []itcare.Backup{{ID: 7}},
+				Policies: []itcare.BackupPolicy{{PolicyID: "P"}},
+			},
+			want: postgresqlBackupsDataSourceModel{
+				Backups: []postgresqlBackupModel{{ID: types.Int64Value(7), Type: null, LastBackupAt: null, Size: zeroSize}},
+				Policies: []postgresqlBackupPolicyModel{{PolicyID: types.StringValue("P"), Name: null, Label: null, Type: null, Scope: null,
+					StartTime: null, Timezone: null, DurationHours: types.Int64Null(), Replication: types.BoolValue(false), LastBackupAt: null, Size: zeroSize}},
+			},
+		},
+		{
+			name: "no backup details",
+			in:   nil,
+			want: postgresqlBackupsDataSourceModel{Backups: []postgresqlBackupModel{}, Policies: []postgresqlBackupPolicyModel{}},
+		},
+		{
+			name: "empty lists",
+			in:   &itcare.BackupPolicyDetails{},
+			want: postgresqlBackupsDataSourceModel{Backups: []postgresqlBackupModel{}, Policies: []postgresqlBackupPolicyModel{}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := flattenPostgreSQLBackups(tc.in)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("flattenPostgreSQLBackups:\n got %+v\nwant %+v", got, tc.want)
+			}
+			got.InstanceID = types.StringValue("1")
+			assertFitsSchema(t, NewPostgreSQLBackupsDataSource(), &got)
+		})
+	}
+}
+
+// TestDataSourceSchemas checks the schema of every data source the
+// provider serves is valid (docs_test.go checks their descriptions).
 func TestDataSourceSchemas(t *testing.T) {
 	ctx := context.Background()
-	for _, newDS := range []func() datasource.DataSource{
-		NewPostgreSQLDataSource, NewPostgreSQLNodesDataSource, NewPostgreSQLNetworksDataSource,
-		NewPostgreSQLVersionsDataSource, NewPostgreSQLDatabasesDataSource, NewPostgreSQLExtensionsDataSource,
-	} {
+	dataSources := New("test")().DataSources(ctx)
+	if len(dataSources) < 7 {
+		t.Fatalf("the provider serves %d data sources", len(dataSources))
+	}
+	for _, newDS := range dataSources {
 		ds := newDS()
 		var meta datasource.MetadataResponse
 		ds.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "itcare"}, &meta)

@@ -225,7 +225,7 @@ data "itcare_postgresql" "db" {
 func TestAccPostgreSQLDataSources_unknownInstance(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	var steps []resource.TestStep
-	for _, ds := range []string{"nodes", "networks", "versions", "databases", "extensions"} {
+	for _, ds := range []string{"nodes", "networks", "versions", "databases", "extensions", "backups"} {
 		steps = append(steps, resource.TestStep{
 			Config:      e.Config(fmt.Sprintf(`data "itcare_postgresql_%s" "db" { instance_id = "987654321" }`, ds)),
 			ExpectError: regexp.MustCompile(`(?s)PostgreSQL Instance Not Found.*id\s+987654321`),
@@ -288,6 +288,10 @@ data "itcare_postgresql_databases" "db" {
 data "itcare_postgresql_extensions" "db" {
   instance_id = itcare_postgresql.db.id
 }
+
+data "itcare_postgresql_backups" "db" {
+  instance_id = itcare_postgresql.db.id
+}
 `, name)),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
@@ -296,9 +300,10 @@ data "itcare_postgresql_extensions" "db" {
 					plancheck.ExpectResourceAction("data.itcare_postgresql_nodes.db", plancheck.ResourceActionRead),
 					plancheck.ExpectResourceAction("data.itcare_postgresql_versions.db", plancheck.ResourceActionRead),
 					plancheck.ExpectUnknownValue("data.itcare_postgresql_nodes.db", attr("nodes")),
+					plancheck.ExpectResourceAction("data.itcare_postgresql_backups.db", plancheck.ResourceActionRead),
 				},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{
+			ConfigStateChecks: append(expectEmulatorBackups(e, "data.itcare_postgresql_backups.db", name),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("id"), "itcare_postgresql.db", attr("id"), compare.ValuesSame()),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("ip_address"), "itcare_postgresql.db", attr("ip_address"), compare.ValuesSame()),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("version"), "itcare_postgresql.db", attr("version"), compare.ValuesSame()),
@@ -313,7 +318,13 @@ data "itcare_postgresql_extensions" "db" {
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("16"), knownvalue.StringExact("17")})),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_databases.db", attr("databases").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("postgres")),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_extensions.db", attr("extensions"), knownvalue.NotNull()),
-			},
+				// The backup taken when the create ended.
+				statecheck.ExpectKnownValue("data.itcare_postgresql_backups.db", attr("backups"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"last_backup_at": knownvalue.NotNull(), "size": knownvalue.NotNull()}),
+				})),
+				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("released_at"), "itcare_postgresql.db", attr("released_at"), compare.ValuesSame()),
+				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("internal_resource_id"), "itcare_postgresql.db", attr("internal_resource_id"), compare.ValuesSame()),
+			),
 		}},
 	})
 }
