@@ -238,6 +238,10 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			Region:                &itcare.Region{ID: "EB", DataCenter: "EB4"},
 			LabelAvailabilityZone: "Zone B", LabelDataCenter: "Data center EB5",
 			Network: &itcare.Network{ID: 2001}, CreationTime: "2026-11-20T10:00:00Z",
+			StorageInformation: &itcare.StorageInformation{FileSystems: []itcare.FileSystem{
+				{MountingPoint: "/var/lib/postgresql", Type: "xfs", SizeOf: 40, Free: 31},
+				{MountingPoint: "/", Type: "ext4", SizeOf: 20, Free: 14},
+			}, TotalSizeDisks: 60},
 		},
 		{
 			// Only the display labels: they fill in for the missing objects.
@@ -252,7 +256,7 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			IPAddress: types.StringValue("10.10.0.11"), CPU: types.Int64Value(0), RAM: types.Int64Value(0), Storage: types.Int64Value(0),
 			OSName: types.StringNull(), OSType: types.StringNull(), Area: types.StringValue("EB-QA"),
 			AvailabilityZone: types.StringValue("EB-QA-A"), Region: types.StringValue("EB"), DataCenter: types.StringValue("EB4"),
-			NetworkID: types.Int64Null(), CreationTime: types.StringNull(),
+			NetworkID: types.Int64Null(), CreationTime: types.StringNull(), FileSystems: []postgresqlNodeFileSystemModel{},
 		},
 		{
 			ID: types.Int64Value(3), Name: types.StringValue("PGNODE02"), Label: types.StringValue("pgnode02"), Status: types.StringValue("ACTIVE"),
@@ -260,6 +264,10 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			OSName: types.StringValue("Rocky Linux 9"), OSType: types.StringValue("LINUX"), Area: types.StringValue("EB-QA"),
 			AvailabilityZone: types.StringValue("EB-QA-B"), Region: types.StringValue("EB"), DataCenter: types.StringValue("EB5"),
 			NetworkID: types.Int64Value(2001), CreationTime: types.StringValue("2026-11-20T10:00:00Z"),
+			FileSystems: []postgresqlNodeFileSystemModel{
+				{MountPoint: types.StringValue("/"), Type: types.StringValue("ext4"), Size: types.Int64Value(20), Free: types.Int64Value(14)},
+				{MountPoint: types.StringValue("/var/lib/postgresql"), Type: types.StringValue("xfs"), Size: types.Int64Value(40), Free: types.Int64Value(31)},
+			},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -269,6 +277,47 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 
 	if empty := flattenPostgreSQLNodes(nil); empty == nil || len(empty) != 0 {
 		t.Errorf("no nodes: got %#v, want an empty, non-nil list", empty)
+	}
+}
+
+func TestFlattenFileSystems(t *testing.T) {
+	fs := func(mount, typ string, size, free int64) postgresqlNodeFileSystemModel {
+		m := postgresqlNodeFileSystemModel{MountPoint: types.StringNull(), Type: types.StringNull(), Size: types.Int64Value(size), Free: types.Int64Value(free)}
+		if mount != "" {
+			m.MountPoint = types.StringValue(mount)
+		}
+		if typ != "" {
+			m.Type = types.StringValue(typ)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		in   *itcare.StorageInformation
+		want []postgresqlNodeFileSystemModel
+	}{
+		{name: "no storage information", in: nil, want: []postgresqlNodeFileSystemModel{}},
+		{name: "no file system", in: &itcare.StorageInformation{TotalSizeDisks: 60}, want: []postgresqlNodeFileSystemModel{}},
+		{
+			name: "sorted by mount point; a full one reads 0 free",
+			in: &itcare.StorageInformation{FileSystems: []itcare.FileSystem{
+				{MountingPoint: "/var/log", Type: "xfs", SizeOf: 5, Free: 0},
+				{MountingPoint: "/var/lib/postgresql", Type: "xfs", SizeOf: 100, Free: 12},
+				{MountingPoint: "/", Type: "ext4", SizeOf: 20, Free: 14},
+			}},
+			want: []postgresqlNodeFileSystemModel{fs("/", "ext4", 20, 14), fs("/var/lib/postgresql", "xfs", 100, 12), fs("/var/log", "xfs", 5, 0)},
+		},
+		{
+			name: "sparse",
+			in:   &itcare.StorageInformation{FileSystems: []itcare.FileSystem{{SizeOf: 8}}},
+			want: []postgresqlNodeFileSystemModel{fs("", "", 8, 0)},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := flattenFileSystems(tc.in); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("flattenFileSystems:\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
 	}
 }
 
