@@ -252,8 +252,8 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 					},
 					"patch_date":     computedString("Date of the next patch (RFC 3339).", false),
 					"patch_tag":      computedString("Patch tag assigned by ITCare.", false),
-					"excluded_by":    computedString("Who excluded the instance, as ITCare records it; null when it is not excluded. Changes only with `update_patch_party`.", false),
-					"exclusion_date": computedString("When the instance was excluded (RFC 3339); null when it is not excluded. Changes only with `update_patch_party`.", false),
+					"excluded_by":    computedString("Who excluded the instance, as ITCare records it; null when it is not excluded. Changes only when a `patch_party` change is applied.", false),
+					"exclusion_date": computedString("When the instance was excluded (RFC 3339); null when it is not excluded. Changes only when a `patch_party` change is applied.", false),
 				},
 			},
 			"extensions": schema.SetNestedAttribute{
