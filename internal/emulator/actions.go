@@ -159,6 +159,8 @@ func (s *Server) applyLocked(inst *Instance, a *actionState) {
 	switch a.Op {
 	case "create":
 		final = StatusActive
+		inst.Status = final
+		s.firstBackupLocked(inst, a.DueAt)
 	case "delete":
 		delete(s.instances, inst.ID)
 		return

@@ -43,6 +43,29 @@ func (s *Server) Instance(id int64) (Instance, bool) {
 	return in.clone(), true
 }
 
+// InstanceView returns an instance as GET /itcare/databases/postgresql/{id}
+// shows it: Instance with the compatibility switches applied.
+func (s *Server) InstanceView(id int64) (Instance, bool) {
+	in, ok := s.Instance(id)
+	if !ok {
+		return Instance{}, false
+	}
+	return s.cfg.Compat.instanceView(in), true
+}
+
+// NodeViews returns an instance's nodes as GET …/{id}/nodes shows them (on
+// the postgres backend, with the size of the databases read again).
+func (s *Server) NodeViews(id int64) ([]Node, bool) {
+	s.pgReadDataSize(id)
+	s.lock()
+	defer s.unlock()
+	in, ok := s.instances[id]
+	if !ok {
+		return nil, false
+	}
+	return s.cfg.Compat.nodeViews(s.nodeViewsLocked(in)), true
+}
+
 // InstanceByName returns a copy of the instance with that name.
 func (s *Server) InstanceByName(name string) (Instance, bool) {
 	s.lock()

@@ -302,3 +302,36 @@ func TestConcurrentClients(t *testing.T) {
 		t.Errorf("%d instances, want 8", n)
 	}
 }
+
+// InstanceView and NodeViews are what the API answers, switches included.
+func TestInstanceAndNodeViews(t *testing.T) {
+	e := newEnvWith(t, Config{ActionDuration: testDuration, Compat: Compat{CompatDistinctIDs: true, CompatStatusSpellings: true}})
+	in := e.seed(validCreate("pgviews01"))
+	view, ok := e.srv.InstanceView(in.ID)
+	if !ok || view.InternalResourceID == in.InternalResourceID || view.Status != "RUNNING" {
+		t.Fatalf("view %v: internalResourceId %d, status %s", ok, view.InternalResourceID, view.Status)
+	}
+	var api Instance
+	if err := json.Unmarshal(e.mustStatus(e.call("GET", pgURL(in.ID), nil), 200).raw, &api); err != nil {
+		t.Fatal(err)
+	}
+	if api.InternalResourceID != view.InternalResourceID || api.Status != view.Status {
+		t.Errorf("API shows internalResourceId %d status %s, InstanceView %d %s", api.InternalResourceID, api.Status, view.InternalResourceID, view.Status)
+	}
+	nodes, ok := e.srv.NodeViews(in.ID)
+	var apiNodes []Node
+	if err := json.Unmarshal(e.mustStatus(e.call("GET", pgURL(in.ID, "nodes"), nil), 200).raw, &apiNodes); err != nil {
+		t.Fatal(err)
+	}
+	gotJSON, _ := json.Marshal(nodes)
+	wantJSON, _ := json.Marshal(apiNodes)
+	if !ok || string(gotJSON) != string(wantJSON) {
+		t.Errorf("NodeViews %s\nAPI      %s", gotJSON, wantJSON)
+	}
+	if _, ok := e.srv.InstanceView(42); ok {
+		t.Error("InstanceView of an unknown id")
+	}
+	if _, ok := e.srv.NodeViews(42); ok {
+		t.Error("NodeViews of an unknown id")
+	}
+}

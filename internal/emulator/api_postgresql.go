@@ -232,6 +232,9 @@ func (s *Server) handleSub(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, apiErr(http.StatusNotFound, "NOT_FOUND", "path", "No endpoint GET "+r.URL.Path))
 		return
 	}
+	if sub == "nodes" {
+		s.pgReadDataSize(id)
+	}
 	if out, handled := s.pgReadSub(id, sub); handled {
 		writeJSON(w, http.StatusOK, out)
 		return

@@ -377,9 +377,19 @@ func (s *Server) pgRunLocked(a *actionState, srv *pgServer, fn func(context.Cont
 		} else {
 			err = fn(b.ctx)
 		}
+		// The work may have changed the databases (a create, a restore, a
+		// database made for an extension): their size follows.
+		size, sizeErr := int64(0), errors.New("no running server")
+		if err == nil && !srv.gone && srv.c.Running() {
+			size, sizeErr = srv.c.DatabasesSize(b.ctx)
+		}
 		srv.mu.Unlock()
 		s.mu.Lock()
 		job.done, job.err, job.doneAt = true, err, s.now()
+		if in, ok := s.instances[srv.id]; ok && sizeErr == nil {
+			in.Extra.DataBytes = size
+			s.dirty = true
+		}
 		// A restart may have moved the server to another port.
 		if in, ok := s.instances[srv.id]; ok && b.servers[srv.id] == srv && srv.c.Port() != 0 && in.URL != pgConnURL(srv.c.Port()) {
 			s.setPGAddressLocked(in, srv)
@@ -505,6 +515,34 @@ func (s *Server) pgReadSub(id int64, sub string) (out any, handled bool) {
 		}
 		return offeredExtensions(avail), true
 	}
+}
+
+// pgReadDataSize reads the size of an instance's databases from its
+// running server, for the file systems GET …/nodes shows. Without a
+// running server, or when it cannot answer, the last size read stays.
+func (s *Server) pgReadDataSize(id int64) {
+	if s.pg == nil {
+		return
+	}
+	s.lock()
+	srv := s.pg.servers[id]
+	s.unlock()
+	if srv == nil || !srv.c.Running() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.pg.ctx, 15*time.Second)
+	defer cancel()
+	size, err := srv.c.DatabasesSize(ctx)
+	if err != nil {
+		s.logger.Warn("PostgreSQL database size not read", "instance", srv.name, "err", err)
+		return
+	}
+	s.lock()
+	if in, ok := s.instances[id]; ok && in.Extra.DataBytes != size {
+		in.Extra.DataBytes = size
+		s.dirty = true
+	}
+	s.unlock()
 }
 
 // databasesFrom is the read model of the databases a cluster's catalogs

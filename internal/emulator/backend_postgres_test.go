@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +50,32 @@ func TestPostgresBackendLifecycle(t *testing.T) {
 	}
 	if len(dbs) != 2 || dbs[0].Name != "postgres" || dbs[1].Name != "byclient" || len(dbs[0].Extensions) != 1 || dbs[0].Extensions[0].Name != "plpgsql" || dbs[0].Extensions[0].Schema != "pg_catalog" {
 		t.Fatalf("databases %+v", dbs)
+	}
+
+	// The data file system's free space follows the databases' real size,
+	// as do the backups; the first was taken when the create ended.
+	if _, err := clientPSQL(t, p.Port, pgTestPassword, "byclient",
+		"CREATE TABLE filler AS SELECT g, repeat('x', 500) AS pad FROM generate_series(1, 20000) g"); err != nil {
+		t.Fatal(err)
+	}
+	var nodes []Node
+	if err := json.Unmarshal(e.mustStatus(e.call("GET", pgURL(id, "nodes"), nil), 200).raw, &nodes); err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := strconv.ParseInt(mustPSQL(t, p.Port, pgTestPassword, "postgres", "SELECT sum(pg_database_size(oid)) FROM pg_database"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, _ := e.srv.Instance(id)
+	if got := read.Extra.DataBytes; got < onDisk*9/10 || got > onDisk*11/10 {
+		t.Errorf("databases' size read as %d bytes, the server says %d", got, onDisk)
+	}
+	if fs := nodes[0].StorageInformation.FileSystems[1]; fs.MountingPoint != "/var/lib/postgresql" || fs.SizeOf != 40 ||
+		fs.Free != 40-(read.Extra.DataBytes+gib-1)/gib {
+		t.Errorf("data file system %+v with %d bytes of databases", fs, read.Extra.DataBytes)
+	}
+	if b := read.BackupPolicyDetails.Backups; len(b) != 1 || b[0].BackupSize <= 0 || b[0].BackupSize >= onDisk || b[0].BackupSize == 3*emptyDatabaseBytes {
+		t.Errorf("first backup %+v: want the real size of the databases at creation, below today's %d", b, onDisk)
 	}
 
 	// Extensions on offer: the catalogue, restricted to what the machine has.

@@ -70,7 +70,23 @@
 //   - version is the major ("15"); productVersion the latest community
 //     minor ("15.13"); productCode deb12pgNN for every major.
 //   - releasedAt, endOfSalesAt, endOfSupportAt and extendedSupportAt follow
-//     the community calendar; supportPhase is always STANDARD.
+//     the community calendar (release, a year before the last minor, the
+//     last minor, a year after it) and change only with the version;
+//     supportPhase is always STANDARD. internalResourceId is the id.
+//   - backupPolicyDetails: a backed-up instance (backupEnabled) has a
+//     DATABASE policy (dbBackupPolicyId, default PG-PITR-DAILY) daily at
+//     22:00 Europe/Paris for 2 hours, and with serverBackupPolicyId a
+//     SERVER policy weekly on Sunday at 01:00 for 4 hours. backups[i] is
+//     the last backup of policies[i] (id: the instance id ×10 + i + 1, the
+//     policy's type); the policy shows the same date and size. The first
+//     backup is taken when the instance is created (when its create ends,
+//     at once when seeded), then one at each scheduled start, whenever the
+//     state is read after it, while backupStatus is true and the instance
+//     is not CREATING, DELETING or in ERROR. backupLastDate is the start
+//     of the backup; a later date set through the admin API stays until a
+//     later scheduled one. backupSize is in bytes: the databases' size
+//     (8 MiB a database, templates included), plus 2 GiB for a SERVER
+//     backup.
 //   - HA instances have 3 nodes (2 data nodes and 1 witness, all of the
 //     instance's sizing); instanceCount equals nodeCount.
 //   - Node names are nodePrefix01.. for HA, NAME01.. (name upper case)
@@ -78,6 +94,8 @@
 //   - A standalone's ipAddress is its node's; an HA's is a separate
 //     virtual address; addresses are taken from .10 of the network.
 //   - url is <name>.pg.cegedim.cloud:5432.
+//   - A node's storageInformation, in GB: / (20, 14 free, ext4) and
+//     /var/lib/postgresql (the instance's storage, 90% free, xfs).
 //   - patchParty is next quarter's party: non-production on the second
 //     Thursday of the quarter's second month, production 24 days later (a
 //     Sunday); patchTag YYYY-Qn; patchGroup "1" for one node, null for HA.
@@ -116,7 +134,8 @@
 //     is required; an absent one keeps its value.
 //   - update_patch_party answers 202 with an action already in SUCCESS and
 //     applies at once; patchGroup is "1", "2" or "3"; excludedBy is the
-//     client id; including clears the exclusion fields.
+//     client id and exclusionDate the time of the request, each time an
+//     exclusion is sent; including clears the exclusion fields.
 //   - install_extension needs version 15 or later (errorDesc version);
 //     dbname is a lowercase identifier of at most 63 characters; a missing
 //     database is created (with plpgsql); extensions go to schema public;
@@ -167,6 +186,11 @@
 //   - GET …/databases lists the databases clients can connect to (not the
 //     templates) in creation order, with the extensions of each, from the
 //     catalogs; on a stopped server it answers the last list read.
+//   - The databases' size (the sum of pg_database_size, templates
+//     included) is read after an action's real work and on each GET
+//     …/nodes: /var/lib/postgresql's free space is the storage minus that
+//     size, rounded up to whole GB, and a backup has that size (plus 2 GiB
+//     for a SERVER one). Seeded instances keep the in-memory layout.
 //   - GET …/extensions is the emulator's catalogue restricted to what the
 //     machine's PostgreSQL has (pg_available_extensions), at the machine's
 //     versions; install_extension refuses (400, errorDesc

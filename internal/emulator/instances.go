@@ -39,6 +39,7 @@ func (s *Server) newInstanceLocked(req *createRequest, user, status string) *Ins
 		in.Extra.AZ = in.Extra.Nodes[0].Zone
 	}
 	s.instances[id] = in
+	s.firstBackupLocked(in, now)
 	s.dirty = true
 	return in
 }

@@ -91,20 +91,23 @@ type Instance struct {
 // InstanceExtra is the part of an instance that the read model does not
 // show: create-only fields, the databases and the nodes.
 type InstanceExtra struct {
-	AZ                      string      `json:"az,omitempty"`
-	NodePrefix              string      `json:"nodePrefix,omitempty"`
-	DiskSize                int         `json:"diskSize"`
-	DBBackupPolicyID        string      `json:"dbBackupPolicyId,omitempty"`
-	ServerBackupPolicyID    string      `json:"serverBackupPolicyId,omitempty"`
-	NoBackupProdReason      string      `json:"noBackupProdReason,omitempty"`
-	NoMonitoringProdReason  string      `json:"noMonitoringProdReason,omitempty"`
-	NoReplicationProdReason string      `json:"noReplicationProdReason,omitempty"`
-	Platform                string      `json:"platform,omitempty"`
-	Region                  string      `json:"region,omitempty"`
-	Regulation              string      `json:"regulation,omitempty"`
-	Prefix                  string      `json:"prefix,omitempty"`
-	Databases               []Database  `json:"databases"`
-	Nodes                   []NodeState `json:"nodes"`
+	AZ                      string `json:"az,omitempty"`
+	NodePrefix              string `json:"nodePrefix,omitempty"`
+	DiskSize                int    `json:"diskSize"`
+	DBBackupPolicyID        string `json:"dbBackupPolicyId,omitempty"`
+	ServerBackupPolicyID    string `json:"serverBackupPolicyId,omitempty"`
+	NoBackupProdReason      string `json:"noBackupProdReason,omitempty"`
+	NoMonitoringProdReason  string `json:"noMonitoringProdReason,omitempty"`
+	NoReplicationProdReason string `json:"noReplicationProdReason,omitempty"`
+	Platform                string `json:"platform,omitempty"`
+	Region                  string `json:"region,omitempty"`
+	Regulation              string `json:"regulation,omitempty"`
+	Prefix                  string `json:"prefix,omitempty"`
+	// DataBytes is the size of the databases as the instance's server last
+	// reported it (postgres backend); 0 when it has no server.
+	DataBytes int64       `json:"dataBytes,omitempty"`
+	Databases []Database  `json:"databases"`
+	Nodes     []NodeState `json:"nodes"`
 }
 
 // NodeState is what the emulator keeps about one VM of an instance; the
@@ -429,8 +432,13 @@ func (in Instance) clone() Instance {
 	pp.ExcludedBy, pp.ExclusionDate = cloneStrPtr(pp.ExcludedBy), cloneStrPtr(pp.ExclusionDate)
 	pp.ExclusionReason, pp.PatchGroup = cloneStrPtr(pp.ExclusionReason), cloneStrPtr(pp.PatchGroup)
 	out.PatchParty = pp
-	out.BackupPolicyDetails = BackupPolicyDetails{Backups: append([]Backup{}, in.BackupPolicyDetails.Backups...)}
+	out.BackupPolicyDetails = BackupPolicyDetails{Backups: []Backup{}}
+	for _, b := range in.BackupPolicyDetails.Backups {
+		b.BackupLastDate = cloneStrPtr(b.BackupLastDate)
+		out.BackupPolicyDetails.Backups = append(out.BackupPolicyDetails.Backups, b)
+	}
 	for _, p := range in.BackupPolicyDetails.Policies {
+		p.BackupLastDate = cloneStrPtr(p.BackupLastDate)
 		freq := make(map[string]any, len(p.Frequencies))
 		for k, v := range p.Frequencies {
 			freq[k] = v

@@ -267,11 +267,14 @@ func (s *Server) SetTokenTTL(d time.Duration) {
 
 func (s *Server) now() time.Time { return time.Now() }
 
-// lock takes the state lock and settles every action that is due, so
-// every reader sees the same state whatever the order of requests.
+// lock takes the state lock, settles every action that is due and takes
+// the backups that are due, so every reader sees the same state whatever
+// the order of requests.
 func (s *Server) lock() {
 	s.mu.Lock()
-	s.advanceLocked(s.now())
+	now := s.now()
+	s.advanceLocked(now)
+	s.runBackupsLocked(now)
 }
 
 // unlock persists a changed state before releasing the lock, so the file

@@ -260,12 +260,18 @@ func nodeZone(area Area, av AreaView, zone string) AvailabilityZone {
 }
 
 // nodeStorage is a node's system disk and its data disk of the
-// instance's storage.
-func nodeStorage(storage int64) StorageInformation {
+// instance's storage, in GB. The data disk is 90% free, unless the
+// instance's server reported the size of its databases (dataBytes, postgres
+// backend): then its free space is what they leave, in whole GB.
+func nodeStorage(storage, dataBytes int64) StorageInformation {
+	free := storage * 9 / 10
+	if dataBytes > 0 {
+		free = max(storage-(dataBytes+gib-1)/gib, 0)
+	}
 	return StorageInformation{
 		FileSystems: []FileSystem{
 			{MountingPoint: "/", SizeOf: 20, Free: 14, Type: "ext4"},
-			{MountingPoint: "/var/lib/postgresql", SizeOf: storage, Free: storage * 9 / 10, Type: "xfs"},
+			{MountingPoint: "/var/lib/postgresql", SizeOf: storage, Free: free, Type: "xfs"},
 		},
 		TotalSizeDisks: storage + 20, TotalSizeFileSystems: storage + 20,
 	}
@@ -339,7 +345,7 @@ func nodeView(inst *Instance, ns NodeState, area Area, av AreaView, nw NetworkVi
 		ServiceName:             inst.ServiceName,
 		Status:                  inst.Status,
 		Storage:                 inst.Storage,
-		StorageInformation:      nodeStorage(int64(inst.Storage)),
+		StorageInformation:      nodeStorage(int64(inst.Storage), inst.Extra.DataBytes),
 		SupportPhase:            "STANDARD",
 		Technology:              "Linux",
 		Type:                    "Linux",

@@ -141,6 +141,21 @@
 //     fallback) and as the POST Content-Type; PATCH bodies are
 //     application/json, as the reference page shows. Fallback: answers in
 //     either type are read. Probe row: media-type.
+//   - The read model's lifecycle dates (releasedAt, endOfSalesAt,
+//     endOfSupportAt, extendedSupportAt) are those of the instance's
+//     PostgreSQL major version and change only with an upgrade;
+//     internalResourceId never changes; patchParty's excludedBy and
+//     exclusionDate change only with update_patch_party. The provider
+//     keeps them across plans, "known after apply" only when such an
+//     operation is planned. backupPolicyDetails changes by itself (each
+//     backup moves its dates), so only the itcare_postgresql_backups data
+//     source reads it. Fallback: a value that changes otherwise is
+//     recorded by the next refresh, with no planned change.
+//     Probe row: none.
+//   - backupSize is in bytes; a node's storageInformation sizes (sizeOf,
+//     free and the totals) are in GB, like storage. Fallback: the values
+//     are passed on unconverted, so only the unit the docs name would be
+//     wrong. Probe row: none.
 //   - The upgrade operation carries a changeReference, as the page's
 //     example always does (only enable_ha's rules call it optional).
 //     Fallback: the provider sends "terraform" when none is configured.

@@ -107,6 +107,13 @@ func TestAgainstEmulator(t *testing.T) {
 	if found, err := c.FindPostgreSQLByName(ctx, "pgdemo01"); err != nil || len(found) != 1 || found[0].ID != id {
 		t.Errorf("FindPostgreSQLByName = %+v, %v", found, err)
 	}
+	if d := db.BackupPolicyDetails; d == nil || len(d.Policies) == 0 || len(d.Backups) == 0 || d.Backups[0].BackupLastDate == nil ||
+		d.Backups[0].BackupSize <= 0 || d.Policies[0].PolicyID == "" {
+		t.Errorf("backups of a new instance = %+v", d)
+	}
+	if db.ReleasedAt == nil || db.EndOfSalesAt == nil || db.ExtendedSupportAt == nil || db.InternalResourceID == 0 {
+		t.Errorf("lifecycle dates and internalResourceId = %v %v %v %d", db.ReleasedAt, db.EndOfSalesAt, db.ExtendedSupportAt, db.InternalResourceID)
+	}
 
 	// A second write while an action runs is a conflict.
 	a, err := patch(id, itcare.OpResize, itcare.ResizeOptions{Sizing: "4cpu8gb"})
@@ -134,7 +141,7 @@ func TestAgainstEmulator(t *testing.T) {
 	}
 
 	run("update_patch_party")(patch(id, itcare.OpUpdatePatchParty, itcare.PatchPartyOptions{PatchParty: itcare.PatchPartyUpdate{Excluded: true, ExclusionReason: "patched by the team"}}))
-	if p := get(id); p.PatchParty == nil || !p.PatchParty.Excluded {
+	if p := get(id); p.PatchParty == nil || !p.PatchParty.Excluded || p.PatchParty.ExcludedBy == "" || p.PatchParty.ExclusionDate == nil {
 		t.Errorf("patch party = %+v", p.PatchParty)
 	}
 
@@ -175,6 +182,11 @@ func TestAgainstEmulator(t *testing.T) {
 	nodes, err := c.GetPostgreSQLNodes(ctx, id)
 	if err != nil || len(nodes) < 2 {
 		t.Errorf("nodes of the HA instance = %d, %v", len(nodes), err)
+	}
+	for _, n := range nodes {
+		if n.StorageInformation == nil || len(n.StorageInformation.FileSystems) == 0 || n.StorageInformation.FileSystems[0].MountingPoint == "" {
+			t.Errorf("file systems of node %s = %+v", n.Name, n.StorageInformation)
+		}
 	}
 	if nets, err := c.GetPostgreSQLNetworks(ctx, id); err != nil || len(nets) == 0 {
 		t.Errorf("networks = %v, %v", nets, err)

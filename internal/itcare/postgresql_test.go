@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"reflect"
 	"testing"
+	"time"
 )
 
 // assertRoundTrip checks that v, decoded from fixture, encodes back to the
@@ -128,6 +129,109 @@ func TestPostgreSQLSampleValues(t *testing.T) {
 	if p.ID != 1 || !p.TLSEnabled || p.PatchParty == nil || p.PatchParty.PatchDate.UTC().Format("2006-01-02T15:04:05.000Z") != "2025-05-08T22:13:32.563Z" ||
 		len(p.BackupPolicyDetails.Policies) != 1 || !p.MonitoringOnCallEnabled {
 		t.Errorf("decoded %+v", p)
+	}
+}
+
+// TestReadModelSampleValues decodes the page's samples of the fields the
+// provider maps beyond the basics: lifecycle dates, internalResourceId, the
+// patch party's exclusion, the backups and policies, and a node's file
+// systems.
+func TestReadModelSampleValues(t *testing.T) {
+	const sampleDate = "2025-05-08T22:13:32.563Z"
+	date := func(what string, v *Time) {
+		t.Helper()
+		if v == nil || v.UTC().Format("2006-01-02T15:04:05.000Z") != sampleDate {
+			t.Errorf("%s = %v, want %s", what, v, sampleDate)
+		}
+	}
+	var p PostgreSQL
+	if err := json.Unmarshal(fixture(t, "postgresql.json"), &p); err != nil {
+		t.Fatal(err)
+	}
+	date("releasedAt", p.ReleasedAt)
+	date("endOfSalesAt", p.EndOfSalesAt)
+	date("extendedSupportAt", p.ExtendedSupportAt)
+	if p.InternalResourceID != 1 {
+		t.Errorf("internalResourceId = %d, want 1", p.InternalResourceID)
+	}
+	if p.PatchParty == nil || p.PatchParty.ExcludedBy != "text" {
+		t.Fatalf("patchParty = %+v", p.PatchParty)
+	}
+	date("patchParty.exclusionDate", p.PatchParty.ExclusionDate)
+	bpd := p.BackupPolicyDetails
+	if bpd == nil || len(bpd.Backups) != 1 || len(bpd.Policies) != 1 {
+		t.Fatalf("backupPolicyDetails = %+v", bpd)
+	}
+	if b := bpd.Backups[0]; b.ID != 1 || b.Type != "text" || b.BackupSize != 1 {
+		t.Errorf("backup = %+v", b)
+	}
+	date("backups[0].backupLastDate", bpd.Backups[0].BackupLastDate)
+	pol := bpd.Policies[0]
+	if pol.PolicyID != "text" || pol.Name != "text" || pol.Label != "text" || pol.Type != "text" || pol.Scope != "text" ||
+		pol.StartTime != "text" || pol.Timezone != "text" || pol.DurationInHours != 1 || !pol.Replication || pol.BackupSize != 1 {
+		t.Errorf("policy = %+v", pol)
+	}
+	date("policies[0].backupLastDate", pol.BackupLastDate)
+
+	var nodes []Node
+	if err := json.Unmarshal(fixture(t, "nodes.json"), &nodes); err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 1 || nodes[0].StorageInformation == nil || len(nodes[0].StorageInformation.FileSystems) != 1 {
+		t.Fatalf("nodes = %+v", nodes)
+	}
+	if fs := nodes[0].StorageInformation.FileSystems[0]; fs.MountingPoint != "text" || fs.Type != "text" || fs.SizeOf != 1 || fs.Free != 1 {
+		t.Errorf("file system = %+v", fs)
+	}
+}
+
+// TestReadModelLenient: the optional parts of the read model may be null,
+// empty or in another date form without failing the read.
+func TestReadModelLenient(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		body  string
+		check func(*PostgreSQL) bool
+	}{
+		{"no backup details", `{"id":1,"backupPolicyDetails":null}`,
+			func(p *PostgreSQL) bool { return p.BackupPolicyDetails == nil }},
+		{"empty lists", `{"id":1,"backupPolicyDetails":{"backups":[],"policies":null}}`,
+			func(p *PostgreSQL) bool {
+				return p.BackupPolicyDetails != nil && len(p.BackupPolicyDetails.Backups) == 0 && len(p.BackupPolicyDetails.Policies) == 0
+			}},
+		{"a backup not taken yet", `{"id":1,"backupPolicyDetails":{"backups":[{"id":7,"type":"DATABASE","backupLastDate":null}]}}`,
+			func(p *PostgreSQL) bool { return p.BackupPolicyDetails.Backups[0].BackupLastDate == nil }},
+		{"frequencies with values", `{"id":1,"backupPolicyDetails":{"policies":[{"policyId":"P","frequencies":{"weekly":"SUNDAY","days":[1,2]}}]}}`,
+			func(p *PostgreSQL) bool { return p.BackupPolicyDetails.Policies[0].Frequencies["weekly"] == "SUNDAY" }},
+		{"dates with offsets", `{"id":1,"releasedAt":"2024-09-26T02:00:00+0200","endOfSalesAt":"2028-11-09T00:00:00+00:00","extendedSupportAt":"2030-11-14",` +
+			`"patchParty":{"excluded":true,"excludedBy":"alice","exclusionDate":"2025-01-02T10:00:00.5+01:00"}}`,
+			func(p *PostgreSQL) bool {
+				return p.ReleasedAt.UTC().Format(time.RFC3339) == "2024-09-26T00:00:00Z" &&
+					p.EndOfSalesAt.UTC().Format(time.RFC3339) == "2028-11-09T00:00:00Z" &&
+					p.ExtendedSupportAt.UTC().Format(time.RFC3339) == "2030-11-14T00:00:00Z" &&
+					p.PatchParty.ExcludedBy == "alice" && p.PatchParty.ExclusionDate.UTC().Format(time.RFC3339) == "2025-01-02T09:00:00Z"
+			}},
+		{"no exclusion", `{"id":1,"patchParty":{"excluded":false,"excludedBy":null,"exclusionDate":""}}`,
+			func(p *PostgreSQL) bool {
+				return p.PatchParty.ExcludedBy == "" && (p.PatchParty.ExclusionDate == nil || p.PatchParty.ExclusionDate.IsZero())
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p PostgreSQL
+			if err := json.Unmarshal([]byte(tc.body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(&p) {
+				t.Errorf("decoded %+v", p)
+			}
+		})
+	}
+	var nodes []Node
+	if err := json.Unmarshal([]byte(`[{"id":1,"storageInformation":null},{"id":2,"storageInformation":{"fileSystems":null}}]`), &nodes); err != nil {
+		t.Fatal(err)
+	}
+	if nodes[0].StorageInformation != nil || len(nodes[1].StorageInformation.FileSystems) != 0 {
+		t.Errorf("nodes = %+v", nodes)
 	}
 }
 

@@ -116,6 +116,8 @@ func (d *postgresqlDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 					"exclusion_reason": str("Why the instance is excluded, when it is."),
 					"patch_date":       str("Date of the next (or last) patch party of the instance, RFC 3339."),
 					"patch_tag":        str("Patch tag ITCare gave the instance."),
+					"excluded_by":      str("Who excluded the instance from patch parties, when it is excluded."),
+					"exclusion_date":   str("When the instance was excluded from patch parties, RFC 3339; null when it is not excluded."),
 				},
 			},
 			"power_state":        str("`stopped` when the instance is stopped, `running` otherwise (including while an action runs on it)."),
@@ -137,6 +139,11 @@ func (d *postgresqlDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"support_phase":      str("Support phase of the instance's PostgreSQL version, as ITCare reports it."),
 			"end_of_support_at":  str("When support of the instance's PostgreSQL version ends, RFC 3339. Null when ITCare gives no date."),
 			"metrology_url":      str("Address of the instance's metrics dashboard."),
+			"released_at":        str("When ITCare released the instance's PostgreSQL version, RFC 3339. Null when ITCare gives no date."),
+			"end_of_sales_at":    str("From when ITCare no longer sells new instances of the instance's PostgreSQL version, RFC 3339. Null when ITCare gives no date."),
+			"extended_support_at": str("When extended support of the instance's PostgreSQL version ends, after `end_of_support_at`, RFC 3339. " +
+				"Null when ITCare gives no date."),
+			"internal_resource_id": num("ITCare's internal resource id of the instance, which other ITCare records may refer to; it may differ from `id`."),
 		},
 	}
 }
@@ -259,6 +266,8 @@ func flattenPostgreSQLDataSource(in *itcare.PostgreSQL) postgresqlDataSourceMode
 			ExclusionReason: nullIfEmpty(pp.ExclusionReason),
 			PatchDate:       timeString(pp.PatchDate),
 			PatchTag:        nullIfEmpty(pp.PatchTag),
+			ExcludedBy:      nullIfEmpty(pp.ExcludedBy),
+			ExclusionDate:   timeString(pp.ExclusionDate),
 		}
 	}
 	return m

@@ -45,10 +45,13 @@ func TestFlattenPostgreSQLDataSource(t *testing.T) {
 				MetrologyURL: "https://metrology.example/pgacc01",
 				PatchParty: &itcare.PatchParty{
 					Excluded: true, ExclusionReason: "freeze", PatchTag: "TAG-1",
-					PatchDate: apiTime(t, "2026-12-01T22:00:00.000+0100"),
+					PatchDate:  apiTime(t, "2026-12-01T22:00:00.000+0100"),
+					ExcludedBy: "bob", ExclusionDate: apiTime(t, "2026-11-21T09:15:00.000+0100"),
 				},
 				CreationTime: "2026-11-20T10:00:00Z", CreationUser: "alice",
 				SupportPhase: "STANDARD", EndOfSupportAt: apiTime(t, "2027-11-11T00:00:00Z"),
+				ReleasedAt: apiTime(t, "2022-10-13T00:00:00.000Z"), EndOfSalesAt: apiTime(t, "2026-11-12T00:00:00.000Z"),
+				ExtendedSupportAt: apiTime(t, "2028-11-09T00:00:00.000Z"), InternalResourceID: 600061854,
 			},
 			want: postgresqlDataSourceModel{
 				ID:                    types.StringValue("500061854"),
@@ -70,27 +73,32 @@ func TestFlattenPostgreSQLDataSource(t *testing.T) {
 					Excluded: types.BoolValue(true), PatchGroup: types.StringNull(),
 					ExclusionReason: types.StringValue("freeze"),
 					PatchDate:       types.StringValue("2026-12-01T21:00:00Z"), PatchTag: types.StringValue("TAG-1"),
+					ExcludedBy: types.StringValue("bob"), ExclusionDate: types.StringValue("2026-11-21T08:15:00Z"),
 				},
 				PowerState: types.StringValue("running"),
 				postgresqlReadOnlyModel: postgresqlReadOnlyModel{
-					Status:            types.StringValue("ACTIVE"),
-					IPAddress:         types.StringValue("10.10.0.21"),
-					URL:               types.StringValue("pgacc01.pg.cegedim.cloud:5432"),
-					ProductVersion:    types.StringValue("15.6"),
-					CPU:               types.Int64Value(2),
-					RAM:               types.Int64Value(4),
-					Storage:           types.Int64Value(40),
-					NodeCount:         types.Int64Value(3),
-					InstanceCount:     types.Int64Value(3),
-					Environment:       types.StringValue("QA"),
-					ServiceName:       types.StringValue("ACC-QA"),
-					CreationTime:      types.StringValue("2026-11-20T10:00:00Z"),
-					CreationUser:      types.StringValue("alice"),
-					ReplicationStatus: types.BoolValue(true),
-					BackupStatus:      types.BoolValue(true),
-					SupportPhase:      types.StringValue("STANDARD"),
-					EndOfSupportAt:    types.StringValue("2027-11-11T00:00:00Z"),
-					MetrologyURL:      types.StringValue("https://metrology.example/pgacc01"),
+					Status:             types.StringValue("ACTIVE"),
+					IPAddress:          types.StringValue("10.10.0.21"),
+					URL:                types.StringValue("pgacc01.pg.cegedim.cloud:5432"),
+					ProductVersion:     types.StringValue("15.6"),
+					CPU:                types.Int64Value(2),
+					RAM:                types.Int64Value(4),
+					Storage:            types.Int64Value(40),
+					NodeCount:          types.Int64Value(3),
+					InstanceCount:      types.Int64Value(3),
+					Environment:        types.StringValue("QA"),
+					ServiceName:        types.StringValue("ACC-QA"),
+					CreationTime:       types.StringValue("2026-11-20T10:00:00Z"),
+					CreationUser:       types.StringValue("alice"),
+					ReplicationStatus:  types.BoolValue(true),
+					BackupStatus:       types.BoolValue(true),
+					SupportPhase:       types.StringValue("STANDARD"),
+					EndOfSupportAt:     types.StringValue("2027-11-11T00:00:00Z"),
+					MetrologyURL:       types.StringValue("https://metrology.example/pgacc01"),
+					ReleasedAt:         types.StringValue("2022-10-13T00:00:00Z"),
+					EndOfSalesAt:       types.StringValue("2026-11-12T00:00:00Z"),
+					ExtendedSupportAt:  types.StringValue("2028-11-09T00:00:00Z"),
+					InternalResourceID: types.Int64Value(600061854),
 				},
 			},
 		},
@@ -118,24 +126,28 @@ func TestFlattenPostgreSQLDataSource(t *testing.T) {
 				MonitoringAlerting:    types.BoolValue(false),
 				PowerState:            types.StringValue("stopped"),
 				postgresqlReadOnlyModel: postgresqlReadOnlyModel{
-					Status:            types.StringValue("STOPPED"),
-					IPAddress:         types.StringNull(),
-					URL:               types.StringNull(),
-					ProductVersion:    types.StringValue("14.11"),
-					CPU:               types.Int64Value(0),
-					RAM:               types.Int64Value(0),
-					Storage:           types.Int64Value(100),
-					NodeCount:         types.Int64Value(1),
-					InstanceCount:     types.Int64Value(0),
-					Environment:       types.StringNull(),
-					ServiceName:       types.StringNull(),
-					CreationTime:      types.StringNull(),
-					CreationUser:      types.StringNull(),
-					ReplicationStatus: types.BoolValue(false),
-					BackupStatus:      types.BoolValue(false),
-					SupportPhase:      types.StringNull(),
-					EndOfSupportAt:    types.StringNull(),
-					MetrologyURL:      types.StringNull(),
+					Status:             types.StringValue("STOPPED"),
+					IPAddress:          types.StringNull(),
+					URL:                types.StringNull(),
+					ProductVersion:     types.StringValue("14.11"),
+					CPU:                types.Int64Value(0),
+					RAM:                types.Int64Value(0),
+					Storage:            types.Int64Value(100),
+					NodeCount:          types.Int64Value(1),
+					InstanceCount:      types.Int64Value(0),
+					Environment:        types.StringNull(),
+					ServiceName:        types.StringNull(),
+					CreationTime:       types.StringNull(),
+					CreationUser:       types.StringNull(),
+					ReplicationStatus:  types.BoolValue(false),
+					BackupStatus:       types.BoolValue(false),
+					SupportPhase:       types.StringNull(),
+					EndOfSupportAt:     types.StringNull(),
+					MetrologyURL:       types.StringNull(),
+					ReleasedAt:         types.StringNull(),
+					EndOfSalesAt:       types.StringNull(),
+					ExtendedSupportAt:  types.StringNull(),
+					InternalResourceID: types.Int64Null(),
 				},
 			},
 		},
@@ -226,6 +238,10 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			Region:                &itcare.Region{ID: "EB", DataCenter: "EB4"},
 			LabelAvailabilityZone: "Zone B", LabelDataCenter: "Data center EB5",
 			Network: &itcare.Network{ID: 2001}, CreationTime: "2026-11-20T10:00:00Z",
+			StorageInformation: &itcare.StorageInformation{FileSystems: []itcare.FileSystem{
+				{MountingPoint: "/var/lib/postgresql", Type: "xfs", SizeOf: 40, Free: 31},
+				{MountingPoint: "/", Type: "ext4", SizeOf: 20, Free: 14},
+			}, TotalSizeDisks: 60},
 		},
 		{
 			// Only the display labels: they fill in for the missing objects.
@@ -240,7 +256,7 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			IPAddress: types.StringValue("10.10.0.11"), CPU: types.Int64Value(0), RAM: types.Int64Value(0), Storage: types.Int64Value(0),
 			OSName: types.StringNull(), OSType: types.StringNull(), Area: types.StringValue("EB-QA"),
 			AvailabilityZone: types.StringValue("EB-QA-A"), Region: types.StringValue("EB"), DataCenter: types.StringValue("EB4"),
-			NetworkID: types.Int64Null(), CreationTime: types.StringNull(),
+			NetworkID: types.Int64Null(), CreationTime: types.StringNull(), FileSystems: []postgresqlNodeFileSystemModel{},
 		},
 		{
 			ID: types.Int64Value(3), Name: types.StringValue("PGNODE02"), Label: types.StringValue("pgnode02"), Status: types.StringValue("ACTIVE"),
@@ -248,6 +264,10 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 			OSName: types.StringValue("Rocky Linux 9"), OSType: types.StringValue("LINUX"), Area: types.StringValue("EB-QA"),
 			AvailabilityZone: types.StringValue("EB-QA-B"), Region: types.StringValue("EB"), DataCenter: types.StringValue("EB5"),
 			NetworkID: types.Int64Value(2001), CreationTime: types.StringValue("2026-11-20T10:00:00Z"),
+			FileSystems: []postgresqlNodeFileSystemModel{
+				{MountPoint: types.StringValue("/"), Type: types.StringValue("ext4"), Size: types.Int64Value(20), Free: types.Int64Value(14)},
+				{MountPoint: types.StringValue("/var/lib/postgresql"), Type: types.StringValue("xfs"), Size: types.Int64Value(40), Free: types.Int64Value(31)},
+			},
 		},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -257,6 +277,47 @@ func TestFlattenPostgreSQLNodes(t *testing.T) {
 
 	if empty := flattenPostgreSQLNodes(nil); empty == nil || len(empty) != 0 {
 		t.Errorf("no nodes: got %#v, want an empty, non-nil list", empty)
+	}
+}
+
+func TestFlattenFileSystems(t *testing.T) {
+	fs := func(mount, typ string, size, free int64) postgresqlNodeFileSystemModel {
+		m := postgresqlNodeFileSystemModel{MountPoint: types.StringNull(), Type: types.StringNull(), Size: types.Int64Value(size), Free: types.Int64Value(free)}
+		if mount != "" {
+			m.MountPoint = types.StringValue(mount)
+		}
+		if typ != "" {
+			m.Type = types.StringValue(typ)
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		in   *itcare.StorageInformation
+		want []postgresqlNodeFileSystemModel
+	}{
+		{name: "no storage information", in: nil, want: []postgresqlNodeFileSystemModel{}},
+		{name: "no file system", in: &itcare.StorageInformation{TotalSizeDisks: 60}, want: []postgresqlNodeFileSystemModel{}},
+		{
+			name: "sorted by mount point; a full one reads 0 free",
+			in: &itcare.StorageInformation{FileSystems: []itcare.FileSystem{
+				{MountingPoint: "/var/log", Type: "xfs", SizeOf: 5, Free: 0},
+				{MountingPoint: "/var/lib/postgresql", Type: "xfs", SizeOf: 100, Free: 12},
+				{MountingPoint: "/", Type: "ext4", SizeOf: 20, Free: 14},
+			}},
+			want: []postgresqlNodeFileSystemModel{fs("/", "ext4", 20, 14), fs("/var/lib/postgresql", "xfs", 100, 12), fs("/var/log", "xfs", 5, 0)},
+		},
+		{
+			name: "sparse",
+			in:   &itcare.StorageInformation{FileSystems: []itcare.FileSystem{{SizeOf: 8}}},
+			want: []postgresqlNodeFileSystemModel{fs("", "", 8, 0)},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := flattenFileSystems(tc.in); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("flattenFileSystems:\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
 	}
 }
 
@@ -375,14 +436,87 @@ func TestFlattenPostgreSQLExtensions(t *testing.T) {
 	assertFitsSchema(t, NewPostgreSQLExtensionsDataSource(), &postgresqlExtensionsDataSourceModel{InstanceID: types.StringValue("1"), Extensions: got})
 }
 
-// TestDataSourceSchemas checks every data source's schema is valid
-// (docs_test.go checks their descriptions).
+func TestFlattenPostgreSQLBackups(t *testing.T) {
+	null, zeroSize := types.StringNull(), types.Int64Null()
+	for _, tc := range []struct {
+		name string
+		in   *itcare.BackupPolicyDetails
+		want postgresqlBackupsDataSourceModel
+	}{
+		{
+			name: "two policies, sorted, dates in UTC",
+			in: &itcare.BackupPolicyDetails{
+				Backups: []itcare.Backup{
+					{ID: 5000618542, Type: "SERVER", BackupLastDate: apiTime(t, "2026-11-29T01:00:00.000+0100"), BackupSize: 2 << 30},
+					{ID: 5000618541, Type: "DATABASE", BackupLastDate: apiTime(t, "2026-12-01T22:00:00.123+01:00"), BackupSize: 25165824},
+				},
+				Policies: []itcare.BackupPolicy{
+					{PolicyID: "SRV-WEEKLY", Name: "srv-weekly", Label: "Server backup", Type: "SERVER", Scope: "SERVER",
+						StartTime: "01:00", Timezone: "Europe/Paris", DurationInHours: 4, Frequencies: map[string]any{"weekly": "SUNDAY"},
+						BackupLastDate: apiTime(t, "2026-11-29T01:00:00.000+0100"), BackupSize: 2 << 30},
+					{PolicyID: "PG-PITR-DAILY", Name: "pg-pitr-daily", Label: "PostgreSQL daily backup with PITR", Type: "DATABASE",
+						Scope: "DATABASE", StartTime: "22:00", Timezone: "Europe/Paris", DurationInHours: 2, Replication: true,
+						BackupLastDate: apiTime(t, "2026-12-01T22:00:00.123+01:00"), BackupSize: 25165824},
+				},
+			},
+			want: postgresqlBackupsDataSourceModel{
+				Backups: []postgresqlBackupModel{
+					{ID: types.Int64Value(5000618541), Type: types.StringValue("DATABASE"), LastBackupAt: types.StringValue("2026-12-01T21:00:00Z"), Size: types.Int64Value(25165824)},
+					{ID: types.Int64Value(5000618542), Type: types.StringValue("SERVER"), LastBackupAt: types.StringValue("2026-11-29T00:00:00Z"), Size: types.Int64Value(2 << 30)},
+				},
+				Policies: []postgresqlBackupPolicyModel{
+					{PolicyID: types.StringValue("PG-PITR-DAILY"), Name: types.StringValue("pg-pitr-daily"), Label: types.StringValue("PostgreSQL daily backup with PITR"),
+						Type: types.StringValue("DATABASE"), Scope: types.StringValue("DATABASE"), StartTime: types.StringValue("22:00"), Timezone: types.StringValue("Europe/Paris"),
+						DurationHours: types.Int64Value(2), Replication: types.BoolValue(true), LastBackupAt: types.StringValue("2026-12-01T21:00:00Z"), Size: types.Int64Value(25165824)},
+					{PolicyID: types.StringValue("SRV-WEEKLY"), Name: types.StringValue("srv-weekly"), Label: types.StringValue("Server backup"),
+						Type: types.StringValue("SERVER"), Scope: types.StringValue("SERVER"), StartTime: types.StringValue("01:00"), Timezone: types.StringValue("Europe/Paris"),
+						DurationHours: types.Int64Value(4), Replication: types.BoolValue(false), LastBackupAt: types.StringValue("2026-11-29T00:00:00Z"), Size: types.Int64Value(2 << 30)},
+				},
+			},
+		},
+		{
+			name: "a policy that has not run yet, a sparse backup",
+			in: &itcare.BackupPolicyDetails{
+				Backups:  []itcare.Backup{{ID: 7}},
+				Policies: []itcare.BackupPolicy{{PolicyID: "P"}},
+			},
+			want: postgresqlBackupsDataSourceModel{
+				Backups: []postgresqlBackupModel{{ID: types.Int64Value(7), Type: null, LastBackupAt: null, Size: zeroSize}},
+				Policies: []postgresqlBackupPolicyModel{{PolicyID: types.StringValue("P"), Name: null, Label: null, Type: null, Scope: null,
+					StartTime: null, Timezone: null, DurationHours: types.Int64Null(), Replication: types.BoolValue(false), LastBackupAt: null, Size: zeroSize}},
+			},
+		},
+		{
+			name: "no backup details",
+			in:   nil,
+			want: postgresqlBackupsDataSourceModel{Backups: []postgresqlBackupModel{}, Policies: []postgresqlBackupPolicyModel{}},
+		},
+		{
+			name: "empty lists",
+			in:   &itcare.BackupPolicyDetails{},
+			want: postgresqlBackupsDataSourceModel{Backups: []postgresqlBackupModel{}, Policies: []postgresqlBackupPolicyModel{}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := flattenPostgreSQLBackups(tc.in)
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("flattenPostgreSQLBackups:\n got %+v\nwant %+v", got, tc.want)
+			}
+			got.InstanceID = types.StringValue("1")
+			assertFitsSchema(t, NewPostgreSQLBackupsDataSource(), &got)
+		})
+	}
+}
+
+// TestDataSourceSchemas checks the schema of every data source the
+// provider serves is valid (docs_test.go checks their descriptions).
 func TestDataSourceSchemas(t *testing.T) {
 	ctx := context.Background()
-	for _, newDS := range []func() datasource.DataSource{
-		NewPostgreSQLDataSource, NewPostgreSQLNodesDataSource, NewPostgreSQLNetworksDataSource,
-		NewPostgreSQLVersionsDataSource, NewPostgreSQLDatabasesDataSource, NewPostgreSQLExtensionsDataSource,
-	} {
+	dataSources := New("test")().DataSources(ctx)
+	if len(dataSources) < 7 {
+		t.Fatalf("the provider serves %d data sources", len(dataSources))
+	}
+	for _, newDS := range dataSources {
 		ds := newDS()
 		var meta datasource.MetadataResponse
 		ds.Metadata(ctx, datasource.MetadataRequest{ProviderTypeName: "itcare"}, &meta)

@@ -48,6 +48,8 @@ func seedHA(t *testing.T, e *acctest.Emulator, name, version string) emulator.In
 	return in
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func seedPair(t *testing.T, e *acctest.Emulator) seededPair {
 	t.Helper()
 	return seededPair{
@@ -61,11 +63,25 @@ func TestAccPostgreSQLDataSource_basic(t *testing.T) {
 	p := seedPair(t, e)
 	stdID := fmt.Sprint(p.std.ID)
 	haID := fmt.Sprint(p.ha.ID)
+	// A person excluded the HA instance from patching in the console.
+	excluded := p.ha.PatchParty
+	excluded.Excluded, excluded.ExcludedBy, excluded.ExclusionReason = true, ptr("alice.console"), ptr("quarter-end freeze")
+	excluded.ExclusionDate = ptr("2026-11-20T08:15:30.250+01:00")
+	if err := e.UpdateInstance(p.ha.ID, map[string]any{"patchParty": excluded}); err != nil {
+		t.Fatal(err)
+	}
 
 	byID := "data.itcare_postgresql.std_by_id"
 	byName := "data.itcare_postgresql.ha_by_name"
 	haByID := "data.itcare_postgresql.ha_by_id"
 	attr := tfjsonpath.New[string]
+	var readModel []statecheck.StateCheck
+	for a, check := range lifecycleChecks(e, p.std.Name) {
+		readModel = append(readModel, statecheck.ExpectKnownValue(byID, attr(a), check))
+	}
+	for a, check := range exclusionChecks(e, p.ha.Name) {
+		readModel = append(readModel, statecheck.ExpectKnownValue(byName, attr("patch_party").AtMapKey(a), check))
+	}
 
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
@@ -84,7 +100,7 @@ data "itcare_postgresql" "ha_by_id" {
   id = %q
 }
 `, stdID, p.ha.Name, haID)),
-			ConfigStateChecks: []statecheck.StateCheck{
+			ConfigStateChecks: append([]statecheck.StateCheck{
 				statecheck.ExpectKnownValue(byID, attr("id"), knownvalue.StringExact(stdID)),
 				statecheck.ExpectKnownValue(byID, attr("name"), knownvalue.StringExact(p.std.Name)),
 				statecheck.ExpectKnownValue(byID, attr("service_id"), knownvalue.Int64Exact(1001)),
@@ -106,9 +122,17 @@ data "itcare_postgresql" "ha_by_id" {
 				statecheck.ExpectKnownValue(byID, attr("url"), knownvalue.NotNull()),
 				statecheck.ExpectKnownValue(byID, attr("end_of_support_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`))),
 				statecheck.ExpectKnownValue(byID, attr("patch_party"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
-					"excluded":    knownvalue.Bool(false),
-					"patch_group": knownvalue.StringExact("1"),
-					"patch_date":  knownvalue.NotNull(),
+					"excluded":       knownvalue.Bool(false),
+					"patch_group":    knownvalue.StringExact("1"),
+					"patch_date":     knownvalue.NotNull(),
+					"excluded_by":    knownvalue.Null(),
+					"exclusion_date": knownvalue.Null(),
+				})),
+				statecheck.ExpectKnownValue(byID, attr("released_at"), knownvalue.StringExact("2022-10-13T00:00:00Z")),
+				statecheck.ExpectKnownValue(byName, attr("patch_party"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"excluded":       knownvalue.Bool(true),
+					"excluded_by":    knownvalue.StringExact("alice.console"),
+					"exclusion_date": knownvalue.StringExact("2026-11-20T07:15:30Z"),
 				})),
 
 				statecheck.ExpectKnownValue(byName, attr("id"), knownvalue.StringExact(haID)),
@@ -124,7 +148,8 @@ data "itcare_postgresql" "ha_by_id" {
 				statecheck.CompareValuePairs(byName, attr("ip_address"), haByID, attr("ip_address"), compare.ValuesSame()),
 				statecheck.CompareValuePairs(byName, attr("creation_time"), haByID, attr("creation_time"), compare.ValuesSame()),
 				statecheck.CompareValuePairs(byID, attr("ip_address"), byName, attr("ip_address"), compare.ValuesDiffer()),
-			},
+				statecheck.CompareValuePairs(byName, attr("internal_resource_id"), haByID, attr("internal_resource_id"), compare.ValuesSame()),
+			}, readModel...),
 		}},
 	})
 }
@@ -200,7 +225,7 @@ data "itcare_postgresql" "db" {
 func TestAccPostgreSQLDataSources_unknownInstance(t *testing.T) {
 	e := acctest.NewEmulator(t)
 	var steps []resource.TestStep
-	for _, ds := range []string{"nodes", "networks", "versions", "databases", "extensions"} {
+	for _, ds := range []string{"nodes", "networks", "versions", "databases", "extensions", "backups"} {
 		steps = append(steps, resource.TestStep{
 			Config:      e.Config(fmt.Sprintf(`data "itcare_postgresql_%s" "db" { instance_id = "987654321" }`, ds)),
 			ExpectError: regexp.MustCompile(`(?s)PostgreSQL Instance Not Found.*id\s+987654321`),
@@ -263,6 +288,10 @@ data "itcare_postgresql_databases" "db" {
 data "itcare_postgresql_extensions" "db" {
   instance_id = itcare_postgresql.db.id
 }
+
+data "itcare_postgresql_backups" "db" {
+  instance_id = itcare_postgresql.db.id
+}
 `, name)),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
@@ -271,9 +300,10 @@ data "itcare_postgresql_extensions" "db" {
 					plancheck.ExpectResourceAction("data.itcare_postgresql_nodes.db", plancheck.ResourceActionRead),
 					plancheck.ExpectResourceAction("data.itcare_postgresql_versions.db", plancheck.ResourceActionRead),
 					plancheck.ExpectUnknownValue("data.itcare_postgresql_nodes.db", attr("nodes")),
+					plancheck.ExpectResourceAction("data.itcare_postgresql_backups.db", plancheck.ResourceActionRead),
 				},
 			},
-			ConfigStateChecks: []statecheck.StateCheck{
+			ConfigStateChecks: append(expectEmulatorBackups(e, "data.itcare_postgresql_backups.db", name),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("id"), "itcare_postgresql.db", attr("id"), compare.ValuesSame()),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("ip_address"), "itcare_postgresql.db", attr("ip_address"), compare.ValuesSame()),
 				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("version"), "itcare_postgresql.db", attr("version"), compare.ValuesSame()),
@@ -288,7 +318,13 @@ data "itcare_postgresql_extensions" "db" {
 					knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("16"), knownvalue.StringExact("17")})),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_databases.db", attr("databases").AtSliceIndex(0).AtMapKey("name"), knownvalue.StringExact("postgres")),
 				statecheck.ExpectKnownValue("data.itcare_postgresql_extensions.db", attr("extensions"), knownvalue.NotNull()),
-			},
+				// The backup taken when the create ended.
+				statecheck.ExpectKnownValue("data.itcare_postgresql_backups.db", attr("backups"), knownvalue.ListExact([]knownvalue.Check{
+					knownvalue.ObjectPartial(map[string]knownvalue.Check{"last_backup_at": knownvalue.NotNull(), "size": knownvalue.NotNull()}),
+				})),
+				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("released_at"), "itcare_postgresql.db", attr("released_at"), compare.ValuesSame()),
+				statecheck.CompareValuePairs("data.itcare_postgresql.db", attr("internal_resource_id"), "itcare_postgresql.db", attr("internal_resource_id"), compare.ValuesSame()),
+			),
 		}},
 	})
 }

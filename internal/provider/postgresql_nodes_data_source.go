@@ -32,22 +32,30 @@ type postgresqlNodesDataSourceModel struct {
 }
 
 type postgresqlNodeModel struct {
-	ID               types.Int64  `tfsdk:"id"`
-	Name             types.String `tfsdk:"name"`
-	Label            types.String `tfsdk:"label"`
-	Status           types.String `tfsdk:"status"`
-	IPAddress        types.String `tfsdk:"ip_address"`
-	CPU              types.Int64  `tfsdk:"cpu"`
-	RAM              types.Int64  `tfsdk:"ram"`
-	Storage          types.Int64  `tfsdk:"storage"`
-	OSName           types.String `tfsdk:"os_name"`
-	OSType           types.String `tfsdk:"os_type"`
-	Area             types.String `tfsdk:"area"`
-	AvailabilityZone types.String `tfsdk:"availability_zone"`
-	Region           types.String `tfsdk:"region"`
-	DataCenter       types.String `tfsdk:"data_center"`
-	NetworkID        types.Int64  `tfsdk:"network_id"`
-	CreationTime     types.String `tfsdk:"creation_time"`
+	ID               types.Int64                     `tfsdk:"id"`
+	Name             types.String                    `tfsdk:"name"`
+	Label            types.String                    `tfsdk:"label"`
+	Status           types.String                    `tfsdk:"status"`
+	IPAddress        types.String                    `tfsdk:"ip_address"`
+	CPU              types.Int64                     `tfsdk:"cpu"`
+	RAM              types.Int64                     `tfsdk:"ram"`
+	Storage          types.Int64                     `tfsdk:"storage"`
+	OSName           types.String                    `tfsdk:"os_name"`
+	OSType           types.String                    `tfsdk:"os_type"`
+	Area             types.String                    `tfsdk:"area"`
+	AvailabilityZone types.String                    `tfsdk:"availability_zone"`
+	Region           types.String                    `tfsdk:"region"`
+	DataCenter       types.String                    `tfsdk:"data_center"`
+	NetworkID        types.Int64                     `tfsdk:"network_id"`
+	CreationTime     types.String                    `tfsdk:"creation_time"`
+	FileSystems      []postgresqlNodeFileSystemModel `tfsdk:"file_systems"`
+}
+
+type postgresqlNodeFileSystemModel struct {
+	MountPoint types.String `tfsdk:"mount_point"`
+	Type       types.String `tfsdk:"type"`
+	Size       types.Int64  `tfsdk:"size"`
+	Free       types.Int64  `tfsdk:"free"`
 }
 
 func (d *postgresqlNodesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -63,8 +71,9 @@ func (d *postgresqlNodesDataSource) Schema(_ context.Context, _ datasource.Schem
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the nodes (virtual machines) of a managed PostgreSQL instance: one for a " +
-			"`STANDALONE` instance, several for an `HA` one. Use it to find each node's IP address, placement " +
-			"and sizing, for example to open firewall rules or to spread clients across availability zones.",
+			"`STANDALONE` instance, several for an `HA` one. Use it to find each node's IP address, placement, " +
+			"sizing and how full its file systems are, for example to open firewall rules, to spread clients across " +
+			"availability zones or to watch disk space.",
 		Attributes: map[string]schema.Attribute{
 			"instance_id": instanceIDAttribute("nodes"),
 			"nodes": schema.ListNestedAttribute{
@@ -88,6 +97,20 @@ func (d *postgresqlNodesDataSource) Schema(_ context.Context, _ datasource.Schem
 						"data_center":       str("Data center that hosts the node's availability zone."),
 						"network_id":        num("ITCare id of the node's network (see `itcare_postgresql_networks`)."),
 						"creation_time":     str("When the node was created, as ITCare reports it."),
+						"file_systems": schema.ListNestedAttribute{
+							MarkdownDescription: "The node's file systems, sorted by mount point, with their size and free " +
+								"space in GB at the time of the read. Free space changes by itself as the databases grow, which " +
+								"is why it is read here and not kept on the `itcare_postgresql` resource.",
+							Computed: true,
+							NestedObject: schema.NestedAttributeObject{
+								Attributes: map[string]schema.Attribute{
+									"mount_point": str("Where the file system is mounted, e.g. `/var/lib/postgresql`."),
+									"type":        str("File system type, e.g. `xfs`."),
+									"size":        num("Size of the file system, in GB."),
+									"free":        num("Free space on the file system, in GB."),
+								},
+							},
+						},
 					},
 				},
 			},
@@ -148,10 +171,33 @@ func flattenPostgreSQLNodes(in []itcare.Node) []postgresqlNodeModel {
 			DataCenter:       nullIfEmpty(cmp.Or(dcID, regionDC, n.LabelDataCenter)),
 			NetworkID:        networkID,
 			CreationTime:     nullIfEmpty(n.CreationTime),
+			FileSystems:      flattenFileSystems(n.StorageInformation),
 		})
 	}
 	slices.SortStableFunc(out, func(a, b postgresqlNodeModel) int {
 		return cmp.Or(cmp.Compare(a.Name.ValueString(), b.Name.ValueString()), cmp.Compare(a.ID.ValueInt64(), b.ID.ValueInt64()))
+	})
+	return out
+}
+
+// flattenFileSystems maps a node's storageInformation, sorted by mount
+// point. The list is never nil: a node ITCare reports no file system for
+// reads as [].
+func flattenFileSystems(in *itcare.StorageInformation) []postgresqlNodeFileSystemModel {
+	out := []postgresqlNodeFileSystemModel{}
+	if in == nil {
+		return out
+	}
+	for _, fs := range in.FileSystems {
+		out = append(out, postgresqlNodeFileSystemModel{
+			MountPoint: nullIfEmpty(fs.MountingPoint),
+			Type:       nullIfEmpty(fs.Type),
+			Size:       types.Int64Value(fs.SizeOf),
+			Free:       types.Int64Value(fs.Free),
+		})
+	}
+	slices.SortStableFunc(out, func(a, b postgresqlNodeFileSystemModel) int {
+		return cmp.Compare(a.MountPoint.ValueString(), b.MountPoint.ValueString())
 	})
 	return out
 }

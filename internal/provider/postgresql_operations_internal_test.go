@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -292,6 +293,64 @@ func TestMarkChangedByOperations(t *testing.T) {
 	plan = prior
 	if d := markChangedByOperations(ctx, &plan, nil, cfg); d.HasError() || plan.Status.IsUnknown() {
 		t.Errorf("no operation, status %s", plan.Status)
+	}
+}
+
+// TestPlannedReadOnlyChanges lists, per planned change, every read-only
+// value the plan shows "known after apply": exactly those the operations
+// change, so that a plan never shows a value as changing by itself.
+func TestPlannedReadOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	yes := true
+	for _, tc := range []struct {
+		name           string
+		change         func(*postgresqlResourceModel)
+		readOnly       []string
+		patchPartyKeys []string
+	}{
+		{name: "no operation", change: func(*postgresqlResourceModel) {}},
+		{
+			name:     "upgrade: the new version's lifecycle dates",
+			change:   func(m *postgresqlResourceModel) { m.Version = types.StringValue("16") },
+			readOnly: []string{"end_of_sales_at", "end_of_support_at", "extended_support_at", "product_version", "released_at", "status", "support_phase"},
+		},
+		{
+			name:           "exclusion: who excluded and when",
+			change:         func(m *postgresqlResourceModel) { m.PatchParty = patchPartyValue(t, &yes, "3", "freeze") },
+			readOnly:       []string{"status"},
+			patchPartyKeys: []string{"excluded_by", "exclusion_date", "patch_date", "patch_tag"},
+		},
+		{
+			name:     "resize",
+			change:   func(m *postgresqlResourceModel) { m.NodeSizing = types.StringValue("4cpu8gb") },
+			readOnly: []string{"cpu", "ram", "status"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			prior := existingModel(t)
+			plan := prior
+			tc.change(&plan)
+			if d := markChangedByOperations(ctx, &plan, mustPlanOperations(t, prior, plan), plan.PatchParty); d.HasError() {
+				t.Fatal(d)
+			}
+			var readOnly, ppKeys []string
+			v := reflect.ValueOf(plan.postgresqlReadOnlyModel)
+			for i := range v.NumField() {
+				if v.Field(i).Interface().(attr.Value).IsUnknown() {
+					readOnly = append(readOnly, v.Type().Field(i).Tag.Get("tfsdk"))
+				}
+			}
+			for k, a := range plan.PatchParty.Attributes() {
+				if a.IsUnknown() {
+					ppKeys = append(ppKeys, k)
+				}
+			}
+			slices.Sort(readOnly)
+			slices.Sort(ppKeys)
+			if !slices.Equal(readOnly, tc.readOnly) || !slices.Equal(ppKeys, tc.patchPartyKeys) {
+				t.Errorf("known after apply: %v and patch_party %v; want %v and %v", readOnly, ppKeys, tc.readOnly, tc.patchPartyKeys)
+			}
+		})
 	}
 }
 

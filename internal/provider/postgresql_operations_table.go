@@ -125,6 +125,8 @@ var operationSpecs = []*operationSpec{
 			}},
 		planChanges: func(_ context.Context, plan *postgresqlResourceModel, _ *patchPartyChanges) diag.Diagnostics {
 			plan.ProductVersion, plan.SupportPhase, plan.EndOfSupportAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+			// The lifecycle dates are the new version's.
+			plan.ReleasedAt, plan.EndOfSalesAt, plan.ExtendedSupportAt = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 			return nil
 		},
 		reached: reachedWith(func(opts itcare.UpgradeOptions, pg *itcare.PostgreSQL, _ []itcare.Database) bool {
@@ -191,6 +193,9 @@ var operationSpecs = []*operationSpec{
 		settles:     []string{attrPatchParty},
 		planChanges: func(ctx context.Context, plan *postgresqlResourceModel, pp *patchPartyChanges) diag.Diagnostics {
 			pp.unknown["patch_date"], pp.unknown["patch_tag"] = true, true
+			// Who excluded the instance and when are ITCare's to record: an
+			// exclusion sent again is dated again.
+			pp.unknown["excluded_by"], pp.unknown["exclusion_date"] = true, true
 			// Including an instance again clears ITCare's exclusion reason.
 			want, ok, diags := patchPartyFromModel(ctx, plan.PatchParty)
 			if ok && !want.Excluded && pp.config.ExclusionReason.IsNull() {

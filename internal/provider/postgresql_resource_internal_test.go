@@ -156,6 +156,10 @@ func samplePG() itcare.PostgreSQL {
 		MonitoringEnabled: true, MonitoringOnCallEnabled: false, MonitoringAlerting: true,
 		PatchParty:   &itcare.PatchParty{Excluded: false, PatchGroup: "3", PatchTag: "T1"},
 		CreationTime: "2025-01-01T10:00:00Z", CreationUser: "api", SupportPhase: "STANDARD", EndOfSupportAt: &eos,
+		ReleasedAt:         &itcare.Time{Time: time.Date(2022, 10, 13, 0, 0, 0, 0, time.UTC)},
+		EndOfSalesAt:       &itcare.Time{Time: time.Date(2027, 11, 11, 0, 0, 0, 0, time.UTC)},
+		ExtendedSupportAt:  &itcare.Time{Time: time.Date(2029, 11, 8, 0, 0, 0, 0, time.UTC)},
+		InternalResourceID: 500061854,
 	}
 }
 
@@ -293,11 +297,114 @@ func patchPartyValue(t *testing.T, excluded *bool, group, reason string) types.O
 	o, d := types.ObjectValue(patchPartyAttrTypes, map[string]attr.Value{
 		"excluded": ex, "patch_group": str(group), "exclusion_reason": str(reason),
 		"patch_date": types.StringNull(), "patch_tag": types.StringNull(),
+		"excluded_by": types.StringNull(), "exclusion_date": types.StringNull(),
 	})
 	if d.HasError() {
 		t.Fatal(d)
 	}
 	return o
+}
+
+// TestFlattenReadOnly maps the read-only values the resource and the data
+// source share: dates in UTC RFC 3339 whatever their offset, absent values
+// null.
+func TestFlattenReadOnly(t *testing.T) {
+	at := func(s string) *itcare.Time {
+		v, err := itcare.ParseTime(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &itcare.Time{Time: v}
+	}
+	type lifecycle struct{ releasedAt, endOfSalesAt, endOfSupportAt, extendedSupportAt types.String }
+	for _, tc := range []struct {
+		name           string
+		in             itcare.PostgreSQL
+		want           lifecycle
+		wantInternalID types.Int64
+	}{
+		{
+			name: "every date, in UTC",
+			in: itcare.PostgreSQL{
+				ReleasedAt: at("2022-10-13T00:00:00.000Z"), EndOfSalesAt: at("2026-11-12T01:00:00+0100"),
+				EndOfSupportAt: at("2027-11-11T00:00:00+00:00"), ExtendedSupportAt: at("2028-11-09"), InternalResourceID: 600061854,
+			},
+			want: lifecycle{
+				types.StringValue("2022-10-13T00:00:00Z"), types.StringValue("2026-11-12T00:00:00Z"),
+				types.StringValue("2027-11-11T00:00:00Z"), types.StringValue("2028-11-09T00:00:00Z"),
+			},
+			wantInternalID: types.Int64Value(600061854),
+		},
+		{
+			name:           "none given",
+			in:             itcare.PostgreSQL{},
+			want:           lifecycle{types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()},
+			wantInternalID: types.Int64Null(),
+		},
+		{
+			name:           "null dates read as zero",
+			in:             itcare.PostgreSQL{ReleasedAt: &itcare.Time{}, EndOfSalesAt: &itcare.Time{}, ExtendedSupportAt: &itcare.Time{}, InternalResourceID: 7},
+			want:           lifecycle{types.StringNull(), types.StringNull(), types.StringNull(), types.StringNull()},
+			wantInternalID: types.Int64Value(7),
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := flattenReadOnly(&tc.in)
+			if g := (lifecycle{got.ReleasedAt, got.EndOfSalesAt, got.EndOfSupportAt, got.ExtendedSupportAt}); g != tc.want {
+				t.Errorf("lifecycle dates %+v, want %+v", g, tc.want)
+			}
+			if !got.InternalResourceID.Equal(tc.wantInternalID) {
+				t.Errorf("internal_resource_id = %s, want %s", got.InternalResourceID, tc.wantInternalID)
+			}
+		})
+	}
+}
+
+func TestFlattenPatchParty(t *testing.T) {
+	exclusion, err := itcare.ParseTime("2025-03-01T10:30:00.250+0100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	null := types.StringNull()
+	for _, tc := range []struct {
+		name string
+		in   *itcare.PatchParty
+		want map[string]attr.Value // nil: a null object
+	}{
+		{
+			name: "excluded: who and when",
+			in: &itcare.PatchParty{Excluded: true, ExcludedBy: "itcare-emulator", ExclusionDate: &itcare.Time{Time: exclusion},
+				ExclusionReason: "freeze", PatchGroup: "2", PatchTag: "2025-Q2"},
+			want: map[string]attr.Value{
+				"excluded": types.BoolValue(true), "patch_group": types.StringValue("2"), "exclusion_reason": types.StringValue("freeze"),
+				"patch_date": null, "patch_tag": types.StringValue("2025-Q2"),
+				"excluded_by": types.StringValue("itcare-emulator"), "exclusion_date": types.StringValue("2025-03-01T09:30:00Z"),
+			},
+		},
+		{
+			name: "included: no exclusion fields",
+			in:   &itcare.PatchParty{Excluded: false, PatchGroup: "1"},
+			want: map[string]attr.Value{
+				"excluded": types.BoolValue(false), "patch_group": types.StringValue("1"), "exclusion_reason": null,
+				"patch_date": null, "patch_tag": null, "excluded_by": null, "exclusion_date": null,
+			},
+		},
+		{name: "none", in: nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, d := flattenPatchParty(tc.in)
+			if d.HasError() {
+				t.Fatal(d)
+			}
+			want := types.ObjectNull(patchPartyAttrTypes)
+			if tc.want != nil {
+				want = types.ObjectValueMust(patchPartyAttrTypes, tc.want)
+			}
+			if !got.Equal(want) {
+				t.Errorf("flattenPatchParty = %s, want %s", got, want)
+			}
+		})
+	}
 }
 
 func TestExpandCreateRequest(t *testing.T) {

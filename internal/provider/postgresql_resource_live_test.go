@@ -88,6 +88,10 @@ data "itcare_postgresql_versions" "db" {
   instance_id = itcare_postgresql.db.id
 }
 
+data "itcare_postgresql_backups" "db" {
+  instance_id = itcare_postgresql.db.id
+}
+
 output "on_its_network" {
   value = contains(data.itcare_postgresql_networks.db.networks[*].id, itcare_postgresql.db.network_id)
 }
@@ -180,10 +184,15 @@ func TestAccLive_PostgreSQL(t *testing.T) {
 				ConfigStateChecks: append(sameAsResource(ds,
 					"id", "name", "service_id", "network_id", "area", "trigram", "node_sizing", "disk_size", "version",
 					"product_version", "topology", "tls", "monitoring_enabled", "on_call_supervision", "status",
-					"ip_address", "url", "node_count", "creation_time"),
+					"ip_address", "url", "node_count", "creation_time", "released_at", "end_of_sales_at", "end_of_support_at",
+					"extended_support_at", "internal_resource_id"),
 					statecheck.ExpectKnownValue("data.itcare_postgresql_nodes.db", tfjsonpath.New("nodes"), knownvalue.ListExact([]knownvalue.Check{
-						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.NotNull(), "ip_address": knownvalue.NotNull()}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"name": knownvalue.NotNull(), "ip_address": knownvalue.NotNull(), "file_systems": knownvalue.NotNull(),
+						}),
 					})),
+					statecheck.ExpectKnownValue("data.itcare_postgresql_backups.db", tfjsonpath.New("backups"), knownvalue.NotNull()),
+					statecheck.ExpectKnownValue("data.itcare_postgresql_backups.db", tfjsonpath.New("policies"), knownvalue.NotNull()),
 					statecheck.ExpectKnownOutputValue("on_its_network", knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue("data.itcare_postgresql_databases.db", tfjsonpath.New("databases"), knownvalue.NotNull()),
 					statecheck.ExpectKnownValue("data.itcare_postgresql_extensions.db", tfjsonpath.New("extensions"), knownvalue.NotNull()),

@@ -70,47 +70,55 @@ type postgresqlResourceModel struct {
 // resource and the data source embed it, so that both map them with one
 // function, flattenReadOnly, and a plan keeps them with one, fillUnknown.
 type postgresqlReadOnlyModel struct {
-	Status            types.String `tfsdk:"status"`
-	IPAddress         types.String `tfsdk:"ip_address"`
-	URL               types.String `tfsdk:"url"`
-	ProductVersion    types.String `tfsdk:"product_version"`
-	CPU               types.Int64  `tfsdk:"cpu"`
-	RAM               types.Int64  `tfsdk:"ram"`
-	Storage           types.Int64  `tfsdk:"storage"`
-	NodeCount         types.Int64  `tfsdk:"node_count"`
-	InstanceCount     types.Int64  `tfsdk:"instance_count"`
-	Environment       types.String `tfsdk:"environment"`
-	ServiceName       types.String `tfsdk:"service_name"`
-	CreationTime      types.String `tfsdk:"creation_time"`
-	CreationUser      types.String `tfsdk:"creation_user"`
-	ReplicationStatus types.Bool   `tfsdk:"replication_status"`
-	BackupStatus      types.Bool   `tfsdk:"backup_status"`
-	SupportPhase      types.String `tfsdk:"support_phase"`
-	EndOfSupportAt    types.String `tfsdk:"end_of_support_at"`
-	MetrologyURL      types.String `tfsdk:"metrology_url"`
+	Status             types.String `tfsdk:"status"`
+	IPAddress          types.String `tfsdk:"ip_address"`
+	URL                types.String `tfsdk:"url"`
+	ProductVersion     types.String `tfsdk:"product_version"`
+	CPU                types.Int64  `tfsdk:"cpu"`
+	RAM                types.Int64  `tfsdk:"ram"`
+	Storage            types.Int64  `tfsdk:"storage"`
+	NodeCount          types.Int64  `tfsdk:"node_count"`
+	InstanceCount      types.Int64  `tfsdk:"instance_count"`
+	Environment        types.String `tfsdk:"environment"`
+	ServiceName        types.String `tfsdk:"service_name"`
+	CreationTime       types.String `tfsdk:"creation_time"`
+	CreationUser       types.String `tfsdk:"creation_user"`
+	ReplicationStatus  types.Bool   `tfsdk:"replication_status"`
+	BackupStatus       types.Bool   `tfsdk:"backup_status"`
+	SupportPhase       types.String `tfsdk:"support_phase"`
+	EndOfSupportAt     types.String `tfsdk:"end_of_support_at"`
+	MetrologyURL       types.String `tfsdk:"metrology_url"`
+	EndOfSalesAt       types.String `tfsdk:"end_of_sales_at"`
+	ExtendedSupportAt  types.String `tfsdk:"extended_support_at"`
+	ReleasedAt         types.String `tfsdk:"released_at"`
+	InternalResourceID types.Int64  `tfsdk:"internal_resource_id"`
 }
 
 // flattenReadOnly maps the read model's read-only values.
 func flattenReadOnly(pg *itcare.PostgreSQL) postgresqlReadOnlyModel {
 	return postgresqlReadOnlyModel{
-		Status:            nullIfEmpty(pg.Status),
-		IPAddress:         nullIfEmpty(pg.IPAddress),
-		URL:               nullIfEmpty(pg.URL),
-		ProductVersion:    nullIfEmpty(pg.ProductVersion),
-		CPU:               types.Int64Value(pg.CPU),
-		RAM:               types.Int64Value(pg.RAM),
-		Storage:           types.Int64Value(pg.Storage),
-		NodeCount:         types.Int64Value(pg.NodeCount),
-		InstanceCount:     types.Int64Value(pg.InstanceCount),
-		Environment:       nullIfEmpty(pg.Environment),
-		ServiceName:       nullIfEmpty(pg.ServiceName),
-		CreationTime:      nullIfEmpty(pg.CreationTime),
-		CreationUser:      nullIfEmpty(pg.CreationUser),
-		ReplicationStatus: types.BoolValue(pg.ReplicationStatus),
-		BackupStatus:      types.BoolValue(pg.BackupStatus),
-		SupportPhase:      nullIfEmpty(pg.SupportPhase),
-		EndOfSupportAt:    timeString(pg.EndOfSupportAt),
-		MetrologyURL:      nullIfEmpty(pg.MetrologyURL),
+		Status:             nullIfEmpty(pg.Status),
+		IPAddress:          nullIfEmpty(pg.IPAddress),
+		URL:                nullIfEmpty(pg.URL),
+		ProductVersion:     nullIfEmpty(pg.ProductVersion),
+		CPU:                types.Int64Value(pg.CPU),
+		RAM:                types.Int64Value(pg.RAM),
+		Storage:            types.Int64Value(pg.Storage),
+		NodeCount:          types.Int64Value(pg.NodeCount),
+		InstanceCount:      types.Int64Value(pg.InstanceCount),
+		Environment:        nullIfEmpty(pg.Environment),
+		ServiceName:        nullIfEmpty(pg.ServiceName),
+		CreationTime:       nullIfEmpty(pg.CreationTime),
+		CreationUser:       nullIfEmpty(pg.CreationUser),
+		ReplicationStatus:  types.BoolValue(pg.ReplicationStatus),
+		BackupStatus:       types.BoolValue(pg.BackupStatus),
+		SupportPhase:       nullIfEmpty(pg.SupportPhase),
+		EndOfSupportAt:     timeString(pg.EndOfSupportAt),
+		MetrologyURL:       nullIfEmpty(pg.MetrologyURL),
+		EndOfSalesAt:       timeString(pg.EndOfSalesAt),
+		ExtendedSupportAt:  timeString(pg.ExtendedSupportAt),
+		ReleasedAt:         timeString(pg.ReleasedAt),
+		InternalResourceID: nullIfZero(pg.InternalResourceID),
 	}
 }
 
@@ -120,6 +128,8 @@ type patchPartyModel struct {
 	ExclusionReason types.String `tfsdk:"exclusion_reason"`
 	PatchDate       types.String `tfsdk:"patch_date"`
 	PatchTag        types.String `tfsdk:"patch_tag"`
+	ExcludedBy      types.String `tfsdk:"excluded_by"`
+	ExclusionDate   types.String `tfsdk:"exclusion_date"`
 }
 
 type restoreModel struct {
@@ -140,6 +150,8 @@ var (
 		"exclusion_reason": types.StringType,
 		"patch_date":       types.StringType,
 		"patch_tag":        types.StringType,
+		"excluded_by":      types.StringType,
+		"exclusion_date":   types.StringType,
 	}
 	restoreAttrTypes = map[string]attr.Type{
 		"source_id": types.Int64Type,
@@ -405,6 +417,8 @@ func flattenPatchParty(pp *itcare.PatchParty) (types.Object, diag.Diagnostics) {
 		"exclusion_reason": nullIfEmpty(pp.ExclusionReason),
 		"patch_date":       timeString(pp.PatchDate),
 		"patch_tag":        nullIfEmpty(pp.PatchTag),
+		"excluded_by":      nullIfEmpty(pp.ExcludedBy),
+		"exclusion_date":   timeString(pp.ExclusionDate),
 	})
 }
 

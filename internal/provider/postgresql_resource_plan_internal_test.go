@@ -347,9 +347,14 @@ func TestKeepComputedFromPrior(t *testing.T) {
 	prior := existingModel(t)
 	plan := prior
 	plan.Status, plan.CPU, plan.ProductVersion, plan.BackupStatus = types.StringUnknown(), types.Int64Unknown(), types.StringUnknown(), types.BoolUnknown()
+	plan.ReleasedAt, plan.EndOfSalesAt, plan.ExtendedSupportAt, plan.InternalResourceID = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.Int64Unknown()
 	keepComputedFromPrior(context.Background(), prior, &plan)
 	if !plan.Status.Equal(prior.Status) || !plan.CPU.Equal(prior.CPU) || !plan.ProductVersion.Equal(prior.ProductVersion) || !plan.BackupStatus.Equal(prior.BackupStatus) {
 		t.Errorf("unknowns not replaced: %+v", plan)
+	}
+	if !plan.ReleasedAt.Equal(prior.ReleasedAt) || !plan.EndOfSalesAt.Equal(prior.EndOfSalesAt) || !plan.ExtendedSupportAt.Equal(prior.ExtendedSupportAt) ||
+		!plan.InternalResourceID.Equal(prior.InternalResourceID) {
+		t.Errorf("lifecycle dates and internal_resource_id not kept: %+v", plan.postgresqlReadOnlyModel)
 	}
 
 	// Arguments ITCare defaults, and the patch party's read-only fields,
@@ -359,6 +364,7 @@ func TestKeepComputedFromPrior(t *testing.T) {
 	plan.MonitoringAlerting, plan.CloudID, plan.NodeSizing = types.BoolUnknown(), types.Int64Unknown(), types.StringUnknown()
 	attrs := plan.PatchParty.Attributes()
 	attrs["patch_tag"], attrs["patch_date"] = types.StringUnknown(), types.StringUnknown()
+	attrs["excluded_by"], attrs["exclusion_date"] = types.StringUnknown(), types.StringUnknown()
 	plan.PatchParty, _ = types.ObjectValue(patchPartyAttrTypes, attrs)
 	keepComputedFromPrior(context.Background(), prior, &plan)
 	if !plan.MonitoringAlerting.Equal(prior.MonitoringAlerting) || !plan.CloudID.Equal(prior.CloudID) || !plan.PatchParty.Equal(prior.PatchParty) {

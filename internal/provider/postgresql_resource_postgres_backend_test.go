@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,7 +19,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -372,6 +375,67 @@ resource "itcare_postgresql" "dest" {
 						return nil
 					},
 				),
+			},
+		},
+	})
+}
+
+// On the postgres backend the data file system's free space and the
+// backups' size come from the server: after a client loads data, the
+// nodes and backups data sources read what the emulator computes from the
+// databases' real size, and the resource's plan stays empty.
+func TestAccPostgresBackend_fileSystemsAndBackups(t *testing.T) {
+	e := acctest.NewPostgresEmulator(t)
+	name := acctest.RandomName("accrealfs")
+	cfg := e.Config(realPG(name, "") + `
+data "itcare_postgresql_nodes" "real" {
+  instance_id = itcare_postgresql.real.id
+}
+
+data "itcare_postgresql_backups" "real" {
+  instance_id = itcare_postgresql.real.id
+}
+`)
+	id := func() int64 {
+		n, err := instanceID(e, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: func(s *terraform.State) error {
+					_, err := realClient(s, "postgres", "CREATE TABLE filler AS SELECT g, repeat('x', 500) AS pad FROM generate_series(1, 40000) g")
+					return err
+				},
+			},
+			{
+				Config: cfg,
+				ConfigStateChecks: append(expectEmulatorBackups(e, "data.itcare_postgresql_backups.real", name),
+					statecheck.ExpectKnownValue("data.itcare_postgresql_nodes.real", tfjsonpath.New("nodes").AtSliceIndex(0).AtMapKey("file_systems"),
+						emulatorSays{what: "file systems", want: func() (any, error) { return nodeFileSystemsAsState(e, id(), 0) }})),
+				Check: func(s *terraform.State) error {
+					sum, err := realClient(s, "postgres", "SELECT sum(pg_database_size(oid)) FROM pg_database")
+					if err != nil {
+						return err
+					}
+					bytes, err := strconv.ParseInt(sum, 10, 64)
+					if err != nil {
+						return err
+					}
+					rs := s.RootModule().Resources["data.itcare_postgresql_nodes.real"]
+					free := rs.Primary.Attributes["nodes.0.file_systems.1.free"]
+					if want := fmt.Sprint(40 - (bytes+(1<<30)-1)/(1<<30)); rs.Primary.Attributes["nodes.0.file_systems.1.mount_point"] != "/var/lib/postgresql" || free != want {
+						return fmt.Errorf("data file system free %s GB with %d bytes of databases on 40 GB, want %s", free, bytes, want)
+					}
+					return nil
+				},
 			},
 		},
 	})

@@ -12,9 +12,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -294,4 +298,81 @@ func TestAccPostgreSQL_raisedTimeoutShownAtPlan(t *testing.T) {
 		}
 	}
 	e.ClearFaults()
+}
+
+// TestAccPostgreSQL_readModelPlansEmpty: with the read model's lifecycle
+// dates, internal id and exclusion fields on the resource, and a resource
+// and an output that use them, the plan after apply is empty; when backups
+// move on (a new backup taken out of band, then backups stopped with their
+// dates two days back) the plan stays empty, since backup dates are only on
+// the itcare_postgresql_backups data source, which reads them anew.
+func TestAccPostgreSQL_readModelPlansEmpty(t *testing.T) {
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccbkpplan")
+	cfg := e.Config(pgHCL(name, map[string]string{"patch_party": `{ excluded = true, exclusion_reason = "month-end freeze" }`}) + `
+data "itcare_postgresql_backups" "db" {
+  instance_id = itcare_postgresql.db.id
+}
+
+resource "terraform_data" "inventory" {
+  input = {
+    released_at          = itcare_postgresql.db.released_at
+    end_of_sales_at      = itcare_postgresql.db.end_of_sales_at
+    extended_support_at  = itcare_postgresql.db.extended_support_at
+    internal_resource_id = itcare_postgresql.db.internal_resource_id
+    excluded_by          = itcare_postgresql.db.patch_party.excluded_by
+    exclusion_date       = itcare_postgresql.db.patch_party.exclusion_date
+  }
+}
+
+output "lifecycle" {
+  value = terraform_data.inventory.output
+}
+`)
+	id := func() int64 {
+		n, err := instanceID(e, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	unchanged := resource.ConfigPlanChecks{
+		PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionNoop),
+			plancheck.ExpectEmptyPlan(),
+		},
+		PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: append(expectEmulatorBackups(e, "data.itcare_postgresql_backups.db", name),
+					expectValues(pgAddr, withChecks(lifecycleChecks(e, name), map[string]knownvalue.Check{
+						"patch_party": knownvalue.ObjectPartial(exclusionChecks(e, name)),
+					}))...),
+			},
+			{
+				PreConfig:         func() { backupsAgo(t, e, id(), -time.Second, false) },
+				Config:            cfg,
+				ConfigPlanChecks:  unchanged,
+				ConfigStateChecks: expectEmulatorBackups(e, "data.itcare_postgresql_backups.db", name),
+			},
+			{
+				PreConfig: func() { backupsAgo(t, e, id(), 48*time.Hour, true) },
+				Config:    cfg,
+				// backup_status changes with them: a read-only value, recorded
+				// by the refresh without a planned change.
+				ConfigPlanChecks: unchanged,
+				ConfigStateChecks: append(expectEmulatorBackups(e, "data.itcare_postgresql_backups.db", name),
+					statecheck.ExpectKnownValue(pgAddr, tfjsonpath.New("backup_status"), knownvalue.Bool(false))),
+			},
+		},
+	})
 }

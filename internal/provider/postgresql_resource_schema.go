@@ -250,8 +250,10 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 						PlanModifiers:       keepString,
 						Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 					},
-					"patch_date": computedString("Date of the next patch (RFC 3339).", false),
-					"patch_tag":  computedString("Patch tag assigned by ITCare.", false),
+					"patch_date":     computedString("Date of the next patch (RFC 3339).", false),
+					"patch_tag":      computedString("Patch tag assigned by ITCare.", false),
+					"excluded_by":    computedString("Who excluded the instance, as ITCare records it; null when it is not excluded. Changes only when a `patch_party` change is applied.", false),
+					"exclusion_date": computedString("When the instance was excluded (RFC 3339); null when it is not excluded. Changes only when a `patch_party` change is applied.", false),
 				},
 			},
 			"extensions": schema.SetNestedAttribute{
@@ -353,6 +355,12 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 			"support_phase":      computedString("Support phase of the PostgreSQL version.", false),
 			"end_of_support_at":  computedString("End of support of the PostgreSQL version (RFC 3339).", false),
 			"metrology_url":      computedString("URL of the instance's metrics.", true),
+			"released_at":        computedString("When ITCare released the instance's PostgreSQL version (RFC 3339). Changes only with `version`.", false),
+			"end_of_sales_at": computedString("From when ITCare no longer sells new instances of the instance's PostgreSQL version (RFC 3339). "+
+				"Changes only with `version`.", false),
+			"extended_support_at": computedString("When extended support of the instance's PostgreSQL version ends, after `end_of_support_at` "+
+				"(RFC 3339). Changes only with `version`.", false),
+			"internal_resource_id": computedInt("ITCare's internal resource id of the instance, which other ITCare records may refer to; it may differ from `id`."),
 		},
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
 )
 
 const pgAddr = "itcare_postgresql.db"
@@ -129,6 +130,121 @@ func instanceID(e *acctest.Emulator, name string) (int64, error) {
 	return inst.ID, nil
 }
 
+// emulatorSays is a knownvalue.Check against a value the emulator computes
+// (a date, an id), read when the check runs: the instance may not exist
+// yet when the test case is built. want returns nil for null.
+type emulatorSays struct {
+	what string
+	want func() (any, error)
+}
+
+func (c emulatorSays) CheckValue(v any) error {
+	want, err := c.want()
+	if err != nil {
+		return err
+	}
+	if want == nil || v == nil {
+		if want != v {
+			return fmt.Errorf("%s: got %v, the emulator says %v", c.what, v, want)
+		}
+		return nil
+	}
+	if fmt.Sprint(v) != fmt.Sprint(want) {
+		return fmt.Errorf("%s: got %v, the emulator says %v", c.what, v, want)
+	}
+	return nil
+}
+
+func (c emulatorSays) String() string { return c.what + " as the emulator says" }
+
+// fromInstance checks a value against what the emulator's API shows of the
+// instance named name; pick returns nil for null.
+func fromInstance(e *acctest.Emulator, name, what string, pick func(emulator.Instance) any) knownvalue.Check {
+	return emulatorSays{what: what, want: func() (any, error) {
+		in, ok := e.InstanceByName(name)
+		if !ok {
+			return nil, fmt.Errorf("emulator has no instance named %s", name)
+		}
+		view, _ := e.InstanceView(in.ID)
+		return pick(view), nil
+	}}
+}
+
+// stateDate is an API date as the provider records it: RFC 3339 in UTC,
+// whole seconds; nil for none. A date that does not parse stays as it is,
+// so that the comparison fails.
+func stateDate(s *string) any {
+	if s == nil || *s == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		return *s
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// lifecycleChecks are the read model's lifecycle dates and internal id of
+// the instance named name, as the emulator shows them.
+func lifecycleChecks(e *acctest.Emulator, name string) map[string]knownvalue.Check {
+	return map[string]knownvalue.Check{
+		"released_at":          fromInstance(e, name, "releasedAt", func(in emulator.Instance) any { return stateDate(&in.ReleasedAt) }),
+		"end_of_sales_at":      fromInstance(e, name, "endOfSalesAt", func(in emulator.Instance) any { return stateDate(&in.EndOfSalesAt) }),
+		"end_of_support_at":    fromInstance(e, name, "endOfSupportAt", func(in emulator.Instance) any { return stateDate(&in.EndOfSupportAt) }),
+		"extended_support_at":  fromInstance(e, name, "extendedSupportAt", func(in emulator.Instance) any { return stateDate(&in.ExtendedSupportAt) }),
+		"internal_resource_id": fromInstance(e, name, "internalResourceId", func(in emulator.Instance) any { return in.InternalResourceID }),
+	}
+}
+
+// exclusionChecks are the patch party's exclusion fields of the instance
+// named name, as the emulator shows them.
+func exclusionChecks(e *acctest.Emulator, name string) map[string]knownvalue.Check {
+	return map[string]knownvalue.Check{
+		"excluded_by": fromInstance(e, name, "patchParty.excludedBy", func(in emulator.Instance) any {
+			if in.PatchParty.ExcludedBy == nil {
+				return nil
+			}
+			return *in.PatchParty.ExcludedBy
+		}),
+		"exclusion_date": fromInstance(e, name, "patchParty.exclusionDate", func(in emulator.Instance) any { return stateDate(in.PatchParty.ExclusionDate) }),
+	}
+}
+
+// allOf passes when every one of checks passes.
+type allOf []knownvalue.Check
+
+func (c allOf) CheckValue(v any) error {
+	for _, check := range c {
+		if err := check.CheckValue(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c allOf) String() string {
+	parts := make([]string, len(c))
+	for i, check := range c {
+		parts[i] = check.String()
+	}
+	return strings.Join(parts, " and ")
+}
+
+// withChecks merges maps of checks; a key in several maps must pass all of
+// their checks.
+func withChecks(maps ...map[string]knownvalue.Check) map[string]knownvalue.Check {
+	out := map[string]knownvalue.Check{}
+	for _, m := range maps {
+		for k, v := range m {
+			if prev, ok := out[k]; ok {
+				v = allOf{prev, v}
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // expectPriorID checks that the state going into a plan holds the id of
 // the emulator's instance: the resource was recorded, not orphaned.
 type expectPriorID struct {
@@ -186,7 +302,7 @@ func TestAccPostgreSQL_basic(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
 				},
-				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+				ConfigStateChecks: expectValues(pgAddr, withChecks(lifecycleChecks(e, name), map[string]knownvalue.Check{
 					"id":                          knownvalue.StringRegexp(regexp.MustCompile(`^[0-9]+$`)),
 					"name":                        knownvalue.StringExact(name),
 					"service_id":                  knownvalue.Int64Exact(1001),
@@ -230,14 +346,15 @@ func TestAccPostgreSQL_basic(t *testing.T) {
 					"replication_status":          knownvalue.NotNull(),
 					"backup_status":               knownvalue.NotNull(),
 					"support_phase":               knownvalue.NotNull(),
-					"end_of_support_at":           knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT`)),
 					"metrology_url":               knownvalue.NotNull(),
 					"patch_party": knownvalue.ObjectPartial(map[string]knownvalue.Check{
-						"excluded":   knownvalue.Bool(false),
-						"patch_date": knownvalue.NotNull(),
-						"patch_tag":  knownvalue.NotNull(),
+						"excluded":       knownvalue.Bool(false),
+						"patch_date":     knownvalue.NotNull(),
+						"patch_tag":      knownvalue.NotNull(),
+						"excluded_by":    knownvalue.Null(),
+						"exclusion_date": knownvalue.Null(),
 					}),
-				}),
+				})),
 				Check: w.expect("POST /itcare/databases/postgresql"),
 			},
 			{

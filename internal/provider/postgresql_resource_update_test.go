@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -199,13 +200,15 @@ func TestAccPostgreSQL_updatePatchPartyAndExtensions(t *testing.T) {
 		Steps: []resource.TestStep{
 			{Config: e.Config(pgHCL(name, nil))},
 			inPlaceStep(e, pgHCL(name, map[string]string{"patch_party": `{ excluded = true, exclusion_reason = "legacy application" }`}),
-				map[string]knownvalue.Check{"patch_party": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+				map[string]knownvalue.Check{"patch_party": knownvalue.ObjectPartial(withChecks(exclusionChecks(e, name), map[string]knownvalue.Check{
 					"excluded": knownvalue.Bool(true), "exclusion_reason": knownvalue.StringExact("legacy application"), "patch_group": knownvalue.StringExact("1"),
-				})},
+					"excluded_by": knownvalue.StringExact(e.ClientID()), "exclusion_date": knownvalue.NotNull(),
+				}))},
 				`{"operation":"update_patch_party","options":{"patchParty":{"excluded":true,"exclusionReason":"legacy application"}}}`),
 			inPlaceStep(e, pgHCL(name, included),
 				map[string]knownvalue.Check{"patch_party": knownvalue.ObjectPartial(map[string]knownvalue.Check{
 					"excluded": knownvalue.Bool(false), "exclusion_reason": knownvalue.Null(), "patch_group": knownvalue.StringExact("2"),
+					"excluded_by": knownvalue.Null(), "exclusion_date": knownvalue.Null(),
 				})},
 				`{"operation":"update_patch_party","options":{"patchParty":{"excluded":false,"patchGroup":"2"}}}`),
 			inPlaceStep(e, pgHCL(name, with(map[string]string{"extensions": exts("postgres/pg_trgm", "appdb/hstore", "appdb/citext")})),
@@ -274,13 +277,21 @@ func TestAccPostgreSQL_updateUpgradeAndHA(t *testing.T) {
 				},
 				Config: e.Config(pgHCL(name, upgraded)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate)},
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(pgAddr, tfjsonpath.New("released_at")),
+						plancheck.ExpectUnknownValue(pgAddr, tfjsonpath.New("end_of_sales_at")),
+						plancheck.ExpectUnknownValue(pgAddr, tfjsonpath.New("extended_support_at")),
+						plancheck.ExpectKnownValue(pgAddr, tfjsonpath.New("internal_resource_id"), knownvalue.NotNull()),
+					},
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 				},
-				ConfigStateChecks: expectValues(pgAddr, map[string]knownvalue.Check{
+				// The lifecycle dates are the new version's, known only after apply.
+				ConfigStateChecks: expectValues(pgAddr, withChecks(lifecycleChecks(e, name), map[string]knownvalue.Check{
 					"version":         knownvalue.StringExact("16"),
 					"product_version": knownvalue.StringRegexp(regexp.MustCompile(`^16\.`)),
-				}),
+					"released_at":     knownvalue.StringRegexp(regexp.MustCompile(`^2023-`)),
+				})),
 				Check: expectPatches(e, `{"operation":"upgrade","options":{"targetVersion":"16","changeReference":"RFC 1234"}}`),
 			},
 			inPlaceStep(e, pgHCL(name, ha),

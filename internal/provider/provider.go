@@ -185,6 +185,7 @@ func (p *itcareProvider) DataSources(_ context.Context) []func() datasource.Data
 		NewPostgreSQLVersionsDataSource,
 		NewPostgreSQLDatabasesDataSource,
 		NewPostgreSQLExtensionsDataSource,
+		NewPostgreSQLBackupsDataSource,
 	}
 }
 

@@ -53,6 +53,14 @@ func nullIfEmpty(s string) types.String {
 	return types.StringValue(s)
 }
 
+// nullIfZero is an id or count the API may leave out, as 0.
+func nullIfZero(n int64) types.Int64 {
+	if n == 0 {
+		return types.Int64Null()
+	}
+	return types.Int64Value(n)
+}
+
 func timeString(t *itcare.Time) types.String {
 	if t == nil || t.IsZero() {
 		return types.StringNull()

@@ -28,9 +28,23 @@ resource "terraform_data" "app_settings" {
 
 output "reporting_support" {
   value = {
-    version           = data.itcare_postgresql.reporting.product_version
-    support_phase     = data.itcare_postgresql.reporting.support_phase
-    end_of_support_at = data.itcare_postgresql.reporting.end_of_support_at
+    version             = data.itcare_postgresql.reporting.product_version
+    support_phase       = data.itcare_postgresql.reporting.support_phase
+    released_at         = data.itcare_postgresql.reporting.released_at
+    end_of_sales_at     = data.itcare_postgresql.reporting.end_of_sales_at
+    end_of_support_at   = data.itcare_postgresql.reporting.end_of_support_at
+    extended_support_at = data.itcare_postgresql.reporting.extended_support_at
+  }
+}
+
+# Whether the instance is kept out of the patch parties, by whom and since
+# when; and the id other ITCare records know it by.
+output "billing_patching" {
+  value = {
+    excluded             = data.itcare_postgresql.billing.patch_party.excluded
+    excluded_by          = data.itcare_postgresql.billing.patch_party.excluded_by
+    exclusion_date       = data.itcare_postgresql.billing.patch_party.exclusion_date
+    internal_resource_id = data.itcare_postgresql.billing.internal_resource_id
   }
 }
 

@@ -60,3 +60,24 @@ resource "itcare_postgresql" "ha" {
     exclusion_reason = "Patched during the application's own maintenance window"
   }
 }
+
+# The support calendar of the instance's PostgreSQL version, to plan the
+# next major upgrade. These dates change only with version.
+output "app_version_lifecycle" {
+  value = {
+    released_at         = itcare_postgresql.app.released_at
+    end_of_sales_at     = itcare_postgresql.app.end_of_sales_at
+    end_of_support_at   = itcare_postgresql.app.end_of_support_at
+    extended_support_at = itcare_postgresql.app.extended_support_at
+  }
+}
+
+# Who excluded the HA instance from the patch parties and when, as ITCare
+# recorded it, and the id other ITCare records know it by.
+output "ha_patch_exclusion" {
+  value = {
+    excluded_by          = itcare_postgresql.ha.patch_party.excluded_by
+    exclusion_date       = itcare_postgresql.ha.patch_party.exclusion_date
+    internal_resource_id = itcare_postgresql.ha.internal_resource_id
+  }
+}

@@ -91,6 +91,16 @@ func (c *Cluster) Databases(ctx context.Context) ([]Database, error) {
 	return out, nil
 }
 
+// DatabasesSize is the disk space of every database, templates included,
+// in bytes: the sum of pg_database_size.
+func (c *Cluster) DatabasesSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := c.psqlJSON(ctx, "template1", `SELECT coalesce(sum(pg_database_size(oid)), 0)::bigint FROM pg_database`, &n); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
 // AvailableExtensions reads pg_available_extensions, by name. What it
 // holds depends on the binaries only, not on the cluster.
 func (c *Cluster) AvailableExtensions(ctx context.Context) (map[string]AvailableExtension, error) {
