@@ -177,6 +177,10 @@ func TestAccPostgreSQL_restoreInPlaceChecks(t *testing.T) {
 	if err := e.UpdateInstance(stopped, map[string]any{"status": emulator.StatusStopped}); err != nil {
 		t.Fatal(err)
 	}
+	notBackedUp := seedRestoreSource(t, e, "15")
+	if err := e.UpdateInstance(notBackedUp, map[string]any{"backupStatus": false}); err != nil {
+		t.Fatal(err)
+	}
 	hourAgo := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
 	restore := func(source any, ts string) string {
 		return e.Config(pgHCL(name, map[string]string{
@@ -196,6 +200,7 @@ func TestAccPostgreSQL_restoreInPlaceChecks(t *testing.T) {
 			refused(restore(999999, hourAgo), `(?s)Restore Source Not Found.*999999`),
 			refused(restore(stopped, hourAgo), `(?s)Restore Source Not Active.*ACTIVE`),
 			refused(restore(otherVersion, hourAgo), `(?s)Restore Source Version Differs.*PostgreSQL 14`),
+			refused(restore(notBackedUp, hourAgo), `(?s)Restore Source Not Backed Up`),
 			refused(restore(good, time.Now().Add(-8*24*time.Hour).UTC().Format(time.RFC3339)), `(?s)Restore Point Too Old.*7\s+days`),
 			refused(restore(good, time.Now().Add(time.Hour).UTC().Format(time.RFC3339)), `(?s)Restore Point In The Future`),
 			{
