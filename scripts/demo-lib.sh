@@ -64,7 +64,7 @@ start_emulator() {
   done
   curl -fsS "$EMU/itcare/health" >/dev/null 2>&1 || { cat "$WORK/emulator.log"; exit 1; }
 
-  echo "$(TF_CLI_CONFIG_FILE=/dev/null cli version | head -n1) ($CLI_BIN), provider from $BIN"
+  echo "$(TF_CLI_CONFIG_FILE=/dev/null cli version | sed -n 1p) ($CLI_BIN), provider from $BIN"
   cat >"$WORK/terraformrc" <<RC
 provider_installation {
   dev_overrides {

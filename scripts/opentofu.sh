@@ -31,9 +31,11 @@ MODULE=github.com/opentofu/opentofu
 
 # reports_version BINARY: true when `BINARY version` names VERSION exactly.
 reports_version() {
-  local first
-  first=$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null | head -n1) || return 1
-  [ "$first" = "OpenTofu v$VERSION" ]
+  local out
+  # The whole output, not a pipe into head: with pipefail, a binary that is
+  # still writing when head exits would fail the check.
+  out=$(TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$1" version 2>/dev/null) || return 1
+  [ "${out%%$'\n'*}" = "OpenTofu v$VERSION" ]
 }
 
 mkdir -p "$DIR"
