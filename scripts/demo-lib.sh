@@ -4,9 +4,10 @@
 # The caller sets ADDR before sourcing, and calls start_emulator.
 #
 # CLI=terraform (the default) runs the terraform on PATH; CLI=tofu runs
-# OpenTofu $OPENTOFU_VERSION, which scripts/opentofu.sh builds once from its
-# Go module into a cache outside the clone (TOFU=/path/to/tofu runs that
-# binary instead).
+# OpenTofu $OPENTOFU_VERSION (default 1.12.6), which scripts/opentofu.sh
+# builds once from its Go module into a cache outside the clone
+# (TOFU=/path/to/tofu runs that binary instead). Either must be 1.11 or
+# later.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/bin"
@@ -23,8 +24,15 @@ case "$CLI" in
     REGISTRY=registry.opentofu.org ;;
   *) echo "CLI must be terraform or tofu, not $CLI" >&2; exit 2 ;;
 esac
-# The CLI's own name for itself: Terraform or OpenTofu.
-CLI_NAME=$(TF_CLI_CONFIG_FILE=/dev/null "$CLI_BIN" version | sed -n '1s/ v.*//p')
+# The CLI's own name for itself (Terraform or OpenTofu) and its version.
+read -r CLI_NAME CLI_VERSION < <(TF_CLI_CONFIG_FILE=/dev/null "$CLI_BIN" version | sed -n '1s/^\([A-Za-z]*\) v\([0-9][0-9.]*\).*/\1 \2/p')
+# The examples pass the password through an ephemeral variable into the
+# write-only argument: both CLIs have them from 1.11 on.
+IFS=. read -r major minor _ <<<"$CLI_VERSION"
+if [ "${major:-0}" -lt 1 ] || { [ "$major" -eq 1 ] && [ "${minor:-0}" -lt 11 ]; }; then
+  echo "the demo needs $CLI_NAME 1.11 or later (write-only arguments); $CLI_BIN is $CLI_NAME $CLI_VERSION" >&2
+  exit 1
+fi
 EMU="http://$ADDR"
 WORK=$(mktemp -d)
 EMU_PID=""
