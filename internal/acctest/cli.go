@@ -115,6 +115,15 @@ var (
 	// EphemeralVariables: `ephemeral = true` in a variable block, how the
 	// documentation passes the password into adm_password_wo.
 	EphemeralVariables = Feature{Name: "ephemeral input variables", Terraform: "1.10.0", OpenTofu: "1.11.0"}
+	// MarksKeptAfterFailedDestroy: a destroy that fails leaves the
+	// resource in the state with its sensitive attributes still marked.
+	// OpenTofu 1.10 writes it back without the marks (the apply step took
+	// them from the planned new state only, which a destroy does not have;
+	// OpenTofu 1.11 takes them from the schema too, opentofu/opentofu#3388),
+	// so the next plan without a refresh is an update in place in which no
+	// value changes; a refresh puts the marks back. Terraform keeps them.
+	// TestAccReliability_failedDestroyKeepsSensitiveMarks shows it.
+	MarksKeptAfterFailedDestroy = Feature{Name: "sensitive marks kept in the state after a failed destroy", Terraform: "1.0.0", OpenTofu: "1.11.0"}
 )
 
 // MinVersion is the first version of the named CLI that supports f.

@@ -143,7 +143,9 @@ func TestAccReliability_badAnswers(t *testing.T) {
 						Config:      cfg,
 						Destroy:     true,
 						ExpectError: regexp.MustCompile(wrapTolerant(ba.re)),
-					},
+					})
+				steps = append(steps, refreshAfterFailedDestroy(t)...)
+				steps = append(steps,
 					resource.TestStep{
 						Config:   cfg,
 						PlanOnly: true,
