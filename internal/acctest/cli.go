@@ -95,8 +95,9 @@ func detectCLI() (CLIInfo, error) {
 	return CLIInfo{Name: m[1], Version: v, Path: path}, nil
 }
 
-// Feature is something of the Terraform language or protocol that a CLI
-// supports from a version on. A test that needs one calls SkipUnlessCLI.
+// Feature is something a CLI does from a version on: a part of the
+// language or the protocol, or a behaviour a test relies on. A test that
+// needs one calls SkipUnlessCLI, or Unsupported to adapt a step.
 type Feature struct {
 	// Name is how the skip message calls it.
 	Name string
@@ -117,9 +118,10 @@ var (
 	EphemeralVariables = Feature{Name: "ephemeral input variables", Terraform: "1.10.0", OpenTofu: "1.11.0"}
 	// MarksKeptAfterFailedDestroy: a destroy that fails leaves the
 	// resource in the state with its sensitive attributes still marked.
-	// OpenTofu 1.10 writes it back without the marks (the apply step took
+	// OpenTofu 1.10 writes it back without the marks (its apply step took
 	// them from the planned new state only, which a destroy does not have;
-	// OpenTofu 1.11 takes them from the schema too, opentofu/opentofu#3388),
+	// 1.11 takes them from the schema too, opentofu/opentofu#3388, and
+	// 1.12.6 keeps them),
 	// so the next plan without a refresh is an update in place in which no
 	// value changes; a refresh puts the marks back. Terraform keeps them.
 	// TestAccReliability_failedDestroyKeepsSensitiveMarks shows it.
