@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The chain a module author builds, on the ITCare emulator's postgres
 # backend: apply an instance that is a real PostgreSQL server, connect with
-# psql using the Terraform outputs, create a table, install an extension
-# through Terraform and see it in \dx, stop and start the instance, destroy
-# it. Terraform uses the local provider build (dev_overrides), and the
-# emulator, with every server it started, is stopped on exit.
+# psql using the outputs, create a table, install an extension through
+# Terraform (or OpenTofu: CLI=tofu) and see it in \dx, stop and start the
+# instance, destroy it. The CLI uses the local provider build
+# (dev_overrides), and the emulator, with every server it started, is
+# stopped on exit.
 ADDR=${DEMO_ADDR:-127.0.0.1:18788}
 DEMO_EXAMPLE=demo-postgres
 . "$(dirname "$0")/demo-lib.sh"
@@ -15,23 +16,23 @@ step "1. Start the ITCare emulator on $ADDR with -backend postgres"
 start_emulator -backend postgres
 grep '^Backend:' "$WORK/emulator.log"
 
-step "2. Create the instance: a real PostgreSQL server (terraform apply)"
+step "2. Create the instance: a real PostgreSQL server ($CLI apply)"
 tf apply -auto-approve | grep -E '^itcare_postgresql|^Apply complete'
 out url
 out ip_address
 
 # What a module's next step does: connect with the outputs and the password.
-URL=$(terraform output -raw url 2>/dev/null)
+URL=$(cli output -raw url 2>/dev/null)
 export PGPASSWORD="$TF_VAR_admin_password" PGCONNECT_TIMEOUT=5
 sql() { "$PSQL" -X -v ON_ERROR_STOP=1 "$URL" "$@"; }
 
-step "3. Connect with psql \"\$(terraform output -raw url)\" and create a table"
+step "3. Connect with psql \"\$($CLI output -raw url)\" and create a table"
 sql -c "SELECT current_user, version()" -At | cut -c1-60
 sql -q -c "CREATE TABLE notes (id serial PRIMARY KEY, body text)" \
   -c "INSERT INTO notes (body) VALUES ('emulated ITCare'), ('emulated itcare too'), ('something else')"
 sql -c "SELECT * FROM notes"
 
-step "4. Install pg_trgm through Terraform (extensions), then look with \\dx"
+step "4. Install pg_trgm through $CLI_NAME (extensions), then look with \\dx"
 export TF_VAR_extensions='[{ database = "postgres", name = "pg_trgm" }]'
 tf apply -auto-approve | grep -E 'Modifications complete|^Apply complete'
 sql -c '\dx'

@@ -1,12 +1,12 @@
 // Package acctest holds what the acceptance tests of the provider share: the
-// provider factories, an in-process ITCare emulator per test, and the
-// Terraform CLI settings that keep a test run offline.
+// provider factories, an in-process ITCare emulator per test, the CLI they
+// run (Terraform, or OpenTofu through TF_ACC_TERRAFORM_PATH) and what it
+// supports, and the CLI settings that keep a test run offline.
 package acctest
 
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -101,18 +101,34 @@ func SetupTestMain() (cleanup func(), err error) {
 	for _, k := range []string{provider.EnvAPIURL, provider.EnvTokenURL, provider.EnvClientID, provider.EnvClientSecret, provider.EnvMaxRetries} {
 		_ = os.Unsetenv(k)
 	}
+	// The CLI is found once, here, so that the log names it. Without one
+	// the unit tests still run; PreCheck fails every acceptance test.
+	if cli, err := CLI(); err == nil {
+		// terraform-plugin-testing reattaches the in-process provider
+		// as registry.terraform.io/hashicorp/itcare unless told another
+		// host; OpenTofu resolves "itcare" on its own registry.
+		if _, set := os.LookupEnv(envProviderHost); !set {
+			if err := os.Setenv(envProviderHost, cli.RegistryHost()); err != nil {
+				return nil, err
+			}
+		}
+		if os.Getenv("TF_ACC") != "" {
+			fmt.Fprintf(os.Stderr, "acceptance tests run %s (%s)\n", cli, cli.Path)
+		}
+	}
 	return func() { _ = os.RemoveAll(dir) }, nil
 }
 
-// PreCheck fails the test early when the terraform binary is missing, so
-// that terraform-plugin-testing never tries to download one.
+// PreCheck fails the test early when the CLI is missing, so that
+// terraform-plugin-testing never tries to download one: the terraform on
+// PATH, or the terraform or tofu binary TF_ACC_TERRAFORM_PATH names.
 func PreCheck(t *testing.T) {
 	t.Helper()
 	if os.Getenv("TF_ACC_TERRAFORM_VERSION") != "" {
-		t.Fatal("TF_ACC_TERRAFORM_VERSION makes terraform-plugin-testing download Terraform; unset it and put terraform on PATH")
+		t.Fatal("TF_ACC_TERRAFORM_VERSION makes terraform-plugin-testing download Terraform; unset it and put terraform on PATH (or set " + EnvTerraformPath + ")")
 	}
-	if _, err := exec.LookPath("terraform"); err != nil && os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		t.Fatal("terraform is not on PATH: acceptance tests run the real terraform binary")
+	if _, err := CLI(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -59,7 +59,8 @@ func ProviderBinary(t *testing.T) string {
 }
 
 // TerraformRun is a working directory with a CLI configuration whose
-// dev_overrides point at the provider built by ProviderBinary.
+// dev_overrides point at the provider built by ProviderBinary. It runs the
+// CLI of the acceptance tests (CLI): terraform, or tofu.
 type TerraformRun struct {
 	*tfexec.Terraform
 	// Dir is the working directory (main.tf, the state, plan files).
@@ -79,22 +80,20 @@ func NewTerraformRun(t *testing.T, hcl string, env map[string]string) *Terraform
 	dir := t.TempDir()
 	cfgDir := t.TempDir()
 	rc := filepath.Join(cfgDir, "terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", ProviderSource, bin)
+	cli, err := CLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The override is keyed on the full address, on the registry the CLI
+	// resolves ProviderSource on.
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n", cli.RegistryHost()+"/"+ProviderSource, bin)
 	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tfPath := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tfPath == "" {
-		p, err := exec.LookPath("terraform")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tfPath = p
-	}
-	tf, err := tfexec.NewTerraform(dir, tfPath)
+	tf, err := tfexec.NewTerraform(dir, cli.Path)
 	if err != nil {
 		t.Fatal(err)
 	}

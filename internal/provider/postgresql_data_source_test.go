@@ -261,8 +261,7 @@ resource "itcare_postgresql" "db" {
   node_sizing         = "2cpu4gb"
   disk_size           = 40
   version             = "15"
-  adm_password_wo     = "Str0ng!Passw0rd"
-  deletion_protection = false
+%s  deletion_protection = false
 }
 
 data "itcare_postgresql" "db" {
@@ -292,7 +291,7 @@ data "itcare_postgresql_extensions" "db" {
 data "itcare_postgresql_backups" "db" {
   instance_id = itcare_postgresql.db.id
 }
-`, name)),
+`, name, pgPasswordHCL())),
 			ConfigPlanChecks: resource.ConfigPlanChecks{
 				PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("itcare_postgresql.db", plancheck.ResourceActionCreate),

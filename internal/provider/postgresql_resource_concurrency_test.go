@@ -84,11 +84,9 @@ resource "itcare_postgresql" "db" {
   node_sizing             = "2cpu4gb"
   disk_size               = 40
   version                 = "15"
-  adm_password_wo         = "Str0ng!Passw0rd"
-  adm_password_wo_version = 1
-  deletion_protection     = false
+%s  deletion_protection     = false
 }
-`, `["`+strings.Join(names, `","`)+`"]`)
+`, `["`+strings.Join(names, `","`)+`"]`, pgPasswordHCL())
 	// max_retries is raised so that random faults striking the same call
 	// many times in a row cannot fail the run: it tests convergence, not
 	// the retry budget (TestRetriesAreBoundedByMaxRetries does).

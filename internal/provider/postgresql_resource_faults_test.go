@@ -4,11 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -290,6 +293,117 @@ func TestAccReliability_tokenExpiresDuringLongApply(t *testing.T) {
 	})
 }
 
+// refreshAfterFailedDestroy is what a test runs after a destroy that
+// failed, before it checks that the next plan is empty: nothing, or on a
+// CLI that drops the sensitive marks from the state when a destroy fails
+// (OpenTofu 1.10), a refresh, which puts them back.
+func refreshAfterFailedDestroy(t *testing.T) []resource.TestStep {
+	t.Helper()
+	if why := acctest.Unsupported(acctest.MarksKeptAfterFailedDestroy); why != "" {
+		t.Logf("a refresh after the failed destroy: %s", why)
+		return []resource.TestStep{{RefreshState: true}}
+	}
+	return nil
+}
+
+// TestAccReliability_failedDestroyKeepsSensitiveMarks: after a destroy
+// whose action fails, the instance is still in the state with its
+// sensitive attributes marked, and a plan that does not refresh is empty,
+// as is one that does. OpenTofu 1.10 writes the state back without the
+// marks: there the plan without a refresh is an update in place of the
+// instance in which no value changes; the refreshing plan is empty there
+// too.
+func TestAccReliability_failedDestroyKeepsSensitiveMarks(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	t.Parallel()
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgrelmarks")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, nil)), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("apply: %v\n%s", err, run.Stderr)
+	}
+	created := stateSensitiveAttributes(t, run.Dir)
+	if created == "[]" {
+		t.Fatalf("%s: the state marks no attribute sensitive after the create: the test would prove nothing", run.Dir)
+	}
+	e.AddFault(emulator.Fault{Kind: emulator.FaultActionError, InstanceName: name, Operation: "delete", Count: 1, Message: "storage array busy"})
+	if err := run.Destroy(ctx); err == nil || !strings.Contains(strings.Join(strings.Fields(run.Stderr.String()), " "), "storage array busy") {
+		t.Fatalf("destroy: %v, want the failed action\n%s", err, run.Stderr)
+	}
+	if n := instancesNamed(e, name); n != 1 {
+		t.Fatalf("%d instances named %s after the failed destroy, want 1", n, name)
+	}
+
+	cli, _ := acctest.CLI()
+	kept := stateSensitiveAttributes(t, run.Dir) == created
+	if kept != acctest.Supports(acctest.MarksKeptAfterFailedDestroy) {
+		t.Errorf("%s: sensitive marks kept after the failed destroy: %v, want %v", cli, kept, !kept)
+	}
+	planFile := filepath.Join(run.Dir, "no-refresh.tfplan")
+	changes, err := run.Plan(ctx, tfexec.Refresh(false), tfexec.Out(planFile))
+	if err != nil {
+		t.Fatalf("plan -refresh=false: %v\n%s", err, run.Stderr)
+	}
+	if acctest.Supports(acctest.MarksKeptAfterFailedDestroy) {
+		if changes {
+			t.Errorf("%s: the plan without a refresh after the failed destroy is not empty", cli)
+		}
+	} else {
+		plan, err := run.ShowPlanFile(ctx, planFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !changes || len(plan.ResourceChanges) != 1 {
+			t.Fatalf("%s: changes %v, %d resource changes; want the update in place that only the sensitivity causes", cli, changes, len(plan.ResourceChanges))
+		}
+		c := plan.ResourceChanges[0].Change
+		before, _ := json.Marshal(c.Before)
+		after, _ := json.Marshal(c.After)
+		if !c.Actions.Update() || string(before) != string(after) {
+			t.Errorf("%s: actions %v, values changed %v; want an update in place in which no value changes", cli, c.Actions, string(before) != string(after))
+		} else {
+			t.Logf("%s: the plan without a refresh updates the instance in place, no value changed", cli)
+		}
+	}
+	if changes, err := run.Plan(ctx); err != nil || changes {
+		t.Errorf("%s: the refreshing plan after the failed destroy: changes %v, error %v\n%s", cli, changes, err, run.Stderr)
+	}
+	if err := run.Destroy(ctx); err != nil {
+		t.Fatalf("destroy: %v\n%s", err, run.Stderr)
+	}
+	if n := instancesNamed(e, name); n != 0 {
+		t.Errorf("%d instances named %s left", n, name)
+	}
+}
+
+// stateSensitiveAttributes returns the sensitive_attributes the local
+// state file in dir records for its one resource instance, as JSON.
+func stateSensitiveAttributes(t *testing.T, dir string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Resources []struct {
+			Instances []struct {
+				SensitiveAttributes json.RawMessage `json:"sensitive_attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &st); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Resources) != 1 || len(st.Resources[0].Instances) != 1 {
+		t.Fatalf("the state holds %d resources, want one instance of one", len(st.Resources))
+	}
+	return string(st.Resources[0].Instances[0].SensitiveAttributes)
+}
+
 // TestAccReliability_deleteActionFails makes the delete action end in
 // ERROR: the destroy fails naming the action and ITCare's message, the
 // instance stays in the state (and in ITCare, ACTIVE again), and the next
@@ -301,7 +415,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append(append([]resource.TestStep{
 			{Config: cfg, Check: converged(e, name)},
 			{
 				PreConfig: func() {
@@ -310,8 +424,9 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 				Config:      cfg,
 				Destroy:     true,
 				ExpectError: regexp.MustCompile(`(?s)Error Deleting PostgreSQL Instance.*ITCare\s+action\s+\d+.*ended\s+in\s+ERROR:\s+storage\s+array\s+busy.*still\s+in\s+the\s+Terraform\s+state`),
-			},
-			{
+			}},
+			refreshAfterFailedDestroy(t)...),
+			resource.TestStep{
 				// The state still holds the instance, which is ACTIVE again.
 				Config:   cfg,
 				PlanOnly: true,
@@ -319,7 +434,7 @@ func TestAccReliability_deleteActionFails(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}, plancheck.ExpectEmptyPlan()},
 				},
 			},
-		},
+		),
 		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, func(*terraform.State) error {
 			if n := instancesNamed(e, name); n != 0 {
 				return fmt.Errorf("%d instances left", n)
@@ -343,7 +458,7 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { acctest.PreCheck(t) },
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
-		Steps: []resource.TestStep{
+		Steps: append(append([]resource.TestStep{
 			{Config: cfg, Check: converged(e, name)},
 			{
 				PreConfig: func() {
@@ -352,8 +467,9 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 				Config:      cfg,
 				Destroy:     true,
 				ExpectError: regexp.MustCompile(`(?s)Error Deleting PostgreSQL Instance.*after\s+2s\s+\(timeouts\.delete\)\s+while\s+ITCare\s+action\s+\d+\s+was\s+still\s+running`),
-			},
-			{
+			}},
+			refreshAfterFailedDestroy(t)...),
+			resource.TestStep{
 				// The id is still in the state while the action runs.
 				Config:             cfg,
 				PlanOnly:           true,
@@ -362,7 +478,7 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{expectPriorID{e: e, name: name}},
 				},
 			},
-			{
+			resource.TestStep{
 				// The hung action finishes: the instance is gone, the
 				// refresh removes it and the plan is a create.
 				PreConfig:          e.ClearFaults,
@@ -373,7 +489,7 @@ func TestAccReliability_deleteTimeout(t *testing.T) {
 					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(pgAddr, plancheck.ResourceActionCreate)},
 				},
 			},
-		},
+		),
 		CheckDestroy: resource.ComposeTestCheckFunc(e.CheckDestroy, destroyedOnce(e, name)),
 	})
 }

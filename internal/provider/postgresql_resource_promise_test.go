@@ -240,10 +240,13 @@ func TestAccPostgreSQL_passwordGuardNotBypassedThroughNull(t *testing.T) {
 			map[string]string{"adm_password_wo": `"An0ther!Passw0rd"`, "adm_password_wo_version": "2"}, "adm_password_wo_version"},
 		{"adm_password",
 			map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"Str0ng!Passw0rd"`},
-			map[string]string{"adm_password_wo": "", "adm_password_wo_version": ""},
+			map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": ""},
 			map[string]string{"adm_password_wo": "", "adm_password_wo_version": "", "adm_password": `"An0ther!Passw0rd"`}, "adm_password"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if strings.HasPrefix(c.attr, "adm_password_wo") {
+				acctest.SkipUnlessCLI(t, acctest.WriteOnlyArguments)
+			}
 			e := acctest.NewEmulator(t)
 			name := acctest.RandomName("pgaccpwnull")
 			w := &writeCounter{e: e}

@@ -269,6 +269,7 @@ func interruptCreate(ctx context.Context, t *testing.T, e *acctest.Emulator, run
 // adm_password_wo cannot switch to adm_password, whose value Terraform
 // could not check: the plan is refused and nothing is sent.
 func TestAccPostgreSQL_passwordSwitchRefused(t *testing.T) {
+	acctest.SkipUnlessCLI(t, acctest.WriteOnlyArguments)
 	e := acctest.NewEmulator(t)
 	name := acctest.RandomName("pgaccpwsw")
 	w := &writeCounter{e: e}

@@ -171,7 +171,7 @@ func (r *postgresqlResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Validators: []validator.String{passwordValidator{}, stringvalidator.ConflictsWith(path.MatchRoot("adm_password_wo"))},
 			},
 			"adm_password_wo": schema.StringAttribute{
-				MarkdownDescription: "Write-only password of the administrator role (Terraform 1.11 or later): " +
+				MarkdownDescription: "Write-only password of the administrator role (Terraform or OpenTofu 1.11 or later): " +
 					"same rules as `adm_password`, never stored in the state or the plan. Terraform cannot " +
 					"see a change of it: change `adm_password_wo_version` to say it changed. " + passwordNote,
 				Optional:   true,

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/acctest"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -72,6 +73,8 @@ func TestAccReliability_secretsNeverLeak(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1")
 	}
+	acctest.SkipUnlessCLI(t, acctest.WriteOnlyArguments)
+	acctest.SkipUnlessCLI(t, acctest.EphemeralVariables)
 	t.Parallel()
 	stamp := time.Now().UnixNano() % 1_000_000_000
 	clientSecret := fmt.Sprintf("cs-%d-Zq8vW2", stamp)
@@ -253,4 +256,31 @@ func planFileTexts(t *testing.T, p string) []named {
 		t.Errorf("plan file holds %d files, want the plan, the state and the configuration", len(out)-1)
 	}
 	return out
+}
+
+// TestAccPostgreSQL_writeOnlyNeedsACapableCLI: a CLI without write-only
+// arguments (OpenTofu before 1.11) cannot keep adm_password_wo out of the
+// plan and the state, so the configuration is refused when it is
+// validated, naming the attribute, and nothing reaches ITCare. The message
+// comes from terraform-plugin-framework and names Terraform 1.11 whatever
+// the CLI. On every other CLI the test skips.
+func TestAccPostgreSQL_writeOnlyNeedsACapableCLI(t *testing.T) {
+	acctest.SkipIfCLI(t, acctest.WriteOnlyArguments)
+	e := acctest.NewEmulator(t)
+	name := acctest.RandomName("pgaccwocli")
+	parallelTestThenCheckDestroy(t, resource.TestCase{
+		PreCheck:                 func() { acctest.PreCheck(t) },
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories,
+		CheckDestroy:             e.CheckDestroy,
+		Steps: []resource.TestStep{{
+			Config: e.Config(pgHCL(name, map[string]string{
+				"adm_password": "", "adm_password_wo": `"Str0ng!Passw0rd"`, "adm_password_wo_version": "1",
+			})),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)WriteOnly Attribute Not Allowed.*adm_password_wo.*only\s+supported\s+in\s+Terraform\s+1\.11`),
+		}},
+	})
+	if got := writesSince(e, 0); len(got) != 0 {
+		t.Errorf("a refused configuration reached ITCare: %q", got)
+	}
 }
