@@ -369,8 +369,12 @@ resource "itcare_postgresql" "dest" {
 						if got != "1" {
 							return fmt.Errorf("destination orders %q, want 1: the row written in the source before %s only", got, restoreAt)
 						}
-						if _, err := clientOf(s, destAddr, "postgres", "SELECT count(*) FROM only_here"); err == nil || !strings.Contains(err.Error(), "does not exist") {
-							return fmt.Errorf("the destination's own table survived the restore (err %v)", err)
+						_, err = clientOf(s, destAddr, "postgres", "SELECT count(*) FROM only_here")
+						switch {
+						case err == nil:
+							return errors.New("the destination's own table survived the restore")
+						case !strings.Contains(err.Error(), "does not exist"):
+							return fmt.Errorf("reading the destination's own table: %w", err)
 						}
 						return nil
 					},
