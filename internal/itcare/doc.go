@@ -150,12 +150,12 @@
 //     operation is planned. backupPolicyDetails changes by itself (each
 //     backup moves its dates), so only the itcare_postgresql_backups data
 //     source reads it. Fallback: a value that changes otherwise is
-//     recorded by the next refresh, with no planned change.
-//     Probe row: none.
+//     recorded by the next refresh, with no planned change. No probe
+//     row: nothing read-only can show it.
 //   - backupSize is in bytes; a node's storageInformation sizes (sizeOf,
 //     free and the totals) are in GB, like storage. Fallback: the values
 //     are passed on unconverted, so only the unit the docs name would be
-//     wrong. Probe row: none.
+//     wrong. No probe row: the answer carries no unit.
 //   - The upgrade operation carries a changeReference, as the page's
 //     example always does (only enable_ha's rules call it optional).
 //     Fallback: the provider sends "terraform" when none is configured.
