@@ -48,6 +48,7 @@ type options struct {
 	largeInstances int
 	largeLatency   time.Duration
 	actions        bool // run the create, resize and delete applies
+	profile        bool // CPU profiles of the measured plans' providers
 }
 
 // bench holds what every scenario shares.
@@ -76,6 +77,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.largeInstances, "large-instances", 1000, "instances of the large refresh (0: not run)")
 	fs.DurationVar(&o.largeLatency, "large-latency", 100*time.Millisecond, "latency of the large refresh")
 	fs.BoolVar(&o.actions, "actions", true, "run the create, resize and delete applies (false: refreshes only, for an A/B comparison)")
+	fs.BoolVar(&o.profile, "profile", false, "write a CPU profile of each provider process of the measured plans, beside its CPU times per RPC (with -keep)")
 	fs.IntVar(&o.startups, "startups", 7, "provider start-ups timed (the median is reported)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (configurations, states and each command's request log)")
 	if err := fs.Parse(args); err != nil {
@@ -367,7 +369,7 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, la
 	b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Latency: latency})
 	defer b.emu.ClearFaults()
 	rpcDir := filepath.Join(dir, "rpc-cpu")
-	measured, err := withRPCDir(provider{b.providerBin, b.env}, rpcDir)
+	measured, err := b.withRPCDir(provider{b.providerBin, b.env}, rpcDir)
 	if err != nil {
 		return nil, err
 	}
@@ -438,7 +440,7 @@ func (b *bench) floorPlan(ctx context.Context, dir string, instances []seeded, e
 		return nil, err
 	}
 	rpcDir := filepath.Join(floorDir, "rpc-cpu")
-	floor, err := withRPCDir(b.floor, rpcDir)
+	floor, err := b.withRPCDir(b.floor, rpcDir)
 	if err != nil {
 		return nil, err
 	}

@@ -235,12 +235,15 @@ func writeConfig(dir, hcl string) error {
 type rpcStats map[string]rpccpu.Stat
 
 // withRPCDir creates dir and returns p with its processes told to record
-// their CPU time per RPC there.
-func withRPCDir(p provider, dir string) (provider, error) {
+// their CPU time per RPC there, and their CPU profile with -profile.
+func (b *bench) withRPCDir(p provider, dir string) (provider, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return p, err
 	}
 	p.env = append(slices.Clone(p.env), rpccpu.EnvDir+"="+dir)
+	if b.opts.profile {
+		p.env = append(p.env, rpccpu.EnvProfile+"=1")
+	}
 	return p, nil
 }
 

@@ -89,6 +89,9 @@ func validateTimeouts(ctx context.Context, m postgresqlResourceModel) diag.Diagn
 }
 
 func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if unchangedPlan(ctx, req, resp) {
+		return
+	}
 	if req.Plan.Raw.IsNull() {
 		var prior postgresqlResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -152,6 +155,24 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// unchangedPlan reports a plan of an existing instance that is its prior
+// state, with nothing unknown, and no failed create or running action
+// recorded: ModifyPlan has nothing to check, warn about or fill in, and
+// returns without reading the plan into the model (most plans of a
+// refresh are such).
+func unchangedPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	plan, prior := resp.Plan.Raw, req.State.Raw
+	if plan.IsNull() || prior.IsNull() || !plan.IsFullyKnown() || !plan.Equal(prior) {
+		return false
+	}
+	for _, key := range []string{failedCreateKey, pendingActionKey} {
+		if raw, diags := req.Private.GetKey(ctx, key); diags.HasError() || len(raw) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // planWarnings warns about what a plan does that users may not expect:

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -127,10 +128,27 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanReso
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }
 
+// EnvProfile, set to any value beside EnvDir, also writes a CPU profile
+// of the whole process to <dir>/<pid>.pprof.
+const EnvProfile = "ITCARE_BENCH_CPU_PROFILE"
+
 // Serve serves the provider made by factory as tf6server.Serve does, with
 // its resource RPCs measured, and writes the totals to dir when the
 // server stops (terraform stops its providers at the end of a command).
 func Serve(name string, factory func() tfprotov6.ProviderServer, dir string) error {
+	if os.Getenv(EnvProfile) != "" {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d.pprof", os.Getpid()))) //nolint:gosec // the bench's directory
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			_ = f.Close()
+		}()
+	}
 	s := Wrap(factory())
 	err := tf6server.Serve(name, func() tfprotov6.ProviderServer { return s })
 	if werr := s.WriteFile(dir); err == nil {
