@@ -24,8 +24,19 @@ const (
 )
 
 func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	// Only the attributes the rules read: reading the whole configuration
+	// into the model costs more than the rules (terraform validates every
+	// instance twice per plan).
 	var m postgresqlResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	for _, a := range []struct {
+		name   string
+		target any
+	}{
+		{"topology", &m.Topology}, {"version", &m.Version}, {"patch_party", &m.PatchParty},
+		{"extensions", &m.Extensions}, {"timeouts", &m.Timeouts},
+	} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(a.name), a.target)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -34,7 +45,8 @@ func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.Va
 
 // validatePostgreSQLConfig checks the rules that involve several arguments
 // and hold whether the instance exists or not. Unknown values are left to
-// the plan or the API.
+// the plan or the API. It reads only topology, version, patch_party,
+// extensions and timeouts, which ValidateConfig fills in.
 func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ha := known(m.Topology) && m.Topology.ValueString() == topologyHA
