@@ -187,6 +187,7 @@ func run(args []string) error {
 		rep.Actions = append(rep.Actions, res...)
 	}
 	rep.Tokens = b.tokens
+	rep.Machine.LoadEnd = loadAverage()
 	rep.Elapsed = time.Since(began)
 	rep.Date = began.UTC()
 	md := rep.markdown()

@@ -22,10 +22,24 @@ type machine struct {
 	OS        string
 	Go        string
 	Terraform string
+	// LoadStart and LoadEnd are /proc/loadavg's 1-minute figure when the
+	// run began and ended: above 0 before the bench starts anything, other
+	// work was running.
+	LoadStart, LoadEnd string
+}
+
+// loadAverage is the 1-minute load average of /proc/loadavg.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 func machineInfo(ctx context.Context, tfPath string) machine {
-	m := machine{CPUs: runtime.NumCPU(), CPUModel: "unknown", MemTotal: "unknown", OS: runtime.GOOS + "/" + runtime.GOARCH}
+	m := machine{CPUs: runtime.NumCPU(), CPUModel: "unknown", MemTotal: "unknown", OS: runtime.GOOS + "/" + runtime.GOARCH,
+		LoadStart: loadAverage()}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
 		if v, ok := procField(string(b), "model name"); ok {
 			m.CPUModel = v
@@ -248,8 +262,10 @@ func (r *report) markdown() string {
 	fmt.Fprintf(&sb, `# Benchmarks
 
 Figures from one run of `+"`make bench`"+` on the machine below, on %s
-(the run took %s). They are wall-clock measurements on one machine: other
-load on it shows in the timings (not in the call and token counts).
+(the run took %s). They are measurements on one machine: other load on it
+shows in the wall times (not in the call and token counts), and less in
+the CPU times, which is why the provider is judged by its CPU time beside
+the floor's, measured in the same run.
 
 ## Machine
 
@@ -261,15 +277,16 @@ load on it shows in the timings (not in the call and token counts).
 | OS | %s |
 | Go | %s |
 | Terraform | %s |
+| Load average (1 min) when the run began / ended | %s / %s |
 
 ## Results
 
 Emulator latency %v on every request (API and token endpoint);
 `+"`terraform plan`"+` refreshes %d instances at `+"`-parallelism=%d`"+`; the
-create, resize and delete runs use actions of %s.
+create, resize and delete runs use actions of %s.%s
 
-`, r.Date.Format("2006-01-02 15:04 UTC"), r.Elapsed.Round(time.Second), m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.Terraform,
-		o.latency, o.instances, o.parallelism, joinDurations(o.durations))
+`, r.Date.Format("2006-01-02 15:04 UTC"), r.Elapsed.Round(time.Second), m.CPUs, m.CPUModel, m.MemTotal, m.OS, m.Go, m.Terraform, m.LoadStart, m.LoadEnd,
+		o.latency, o.instances, o.parallelism, joinDurations(o.durations), r.largeIntro())
 	sb.WriteString(r.table())
 
 	sb.WriteString("\n## Details\n\n### Refresh (`terraform plan`, nothing to change)\n\n")
@@ -326,8 +343,13 @@ create, resize and delete runs use actions of %s.
 
 	for _, f := range r.Refreshes {
 		if limit, _ := f.windowLimit(); !f.Extensions && f.Window > limit && r.cpuFloor(f) > limit {
+			floorTF, floorPer := "—", "—"
+			if f.Floor != nil {
+				floorTF, floorPer = seconds(f.Floor.TFCPU), millis(f.FloorCPUPerInstance())
+			}
 			fmt.Fprintf(&sb, cpuBoundText, seconds(f.TFCPU+f.ProviderCPU), r.Machine.CPUs, seconds(r.cpuFloor(f)), seconds(limit),
-				seconds(max(f.Wall-f.WallNoLat, 0)), seconds(f.Bound), f.Instances, f.Latency)
+				seconds(max(f.Wall-f.WallNoLat, 0)), seconds(f.Bound), f.Instances, f.Latency, floorTF, floorPer,
+				millis(f.ProviderCPUPerInstance()))
 		}
 	}
 	sb.WriteString(r.rpcTable())
@@ -355,6 +377,16 @@ create, resize and delete runs use actions of %s.
 
 	sb.WriteString(methodText)
 	return sb.String()
+}
+
+func (r *report) largeIntro() string {
+	for _, f := range r.Refreshes {
+		if f.Large {
+			return fmt.Sprintf(" The large refresh plans %d instances with %v latency on every request, at the same parallelism.",
+				f.Instances, f.Latency)
+		}
+	}
+	return ""
 }
 
 // cpuFloor is the refresh's CPU time spread over every CPU: no schedule
@@ -429,27 +461,23 @@ of the plan. The time outside them is the process's total minus the calls'.
 `
 
 const cpuBoundText = `
-The refresh target of %[7]d instances at %[8]v latency is out of reach on this machine, and not because of the
-API: the injected latency added %[5]s to the whole plan (with latency − without),
-within the %[6]s bound, but terraform and the provider spent %[1]s of CPU on
-the plan, which takes at least %[3]s on %[2]d CPUs before any latency, above
-the %[4]s target. The latency bound assumes the client costs nothing. The
-provider's CPU is terraform-plugin-framework's per-request state handling
-(a CPU profile of the refresh puts the provider's own code, the resource's
-Read, ModifyPlan and ValidateConfig, at about a tenth of it): its cost grows
-with the number of attributes of the resource (at each path step the
-schema's attribute map is rebuilt, and each model field's name is checked
-by a regular expression compiled on every call:
-hashicorp/terraform-plugin-framework#725). The provider's own work per
-instance (one HTTP call, the decode and the flatten) is tens of
-microseconds (` + "`make bench-go`" + `). What the provider could cut, it did:
-go-plugin formats every log line of a plugin even when Terraform discards
-them, which was a third of the refresh's CPU (terraform's included), so the
-provider turns its logs off unless a TF_LOG variable asks for them (7.9 s
-→ 4.4 s for this refresh in an A/B run on this machine); and it keeps up to 32 idle connections (Go's
-default of 2 made it open 33 connections for these 200 calls). With a real
-ITCare latency (tens to hundreds of milliseconds per call) the latency term
-dominates again.
+The refresh target of %[7]d instances at %[8]v latency is out of reach on
+this machine, and not because of the API: the injected latency added %[5]s
+to the whole plan (with latency − without), but terraform and the provider
+spent %[1]s of CPU on the plan, which takes at least %[3]s on %[2]d CPUs
+before any latency, above the %[4]s target (the latency bound %[6]s assumes
+the client costs nothing). The floor shows where that CPU goes: terraform
+spends %[9]s on the same plan against a provider that does no work, and
+that provider %[10]s per instance against our %[11]s. Most of it is
+terraform-plugin-framework's per-request handling of this schema: every
+walk over the attributes (defaults, write-only values, plan modifiers,
+semantic equality) looks each attribute up by path, and each path step
+rebuilds the schema's attribute map; reflection into and out of the model
+compiles a regular expression per field (hashicorp/terraform-plugin-framework#725);
+garbage collection is the rest. Below the floor, only fewer requests or a
+smaller schema would help. The provider's own work per instance (one HTTP
+call, the decode and the flatten) is tens of microseconds
+(` + "`make bench-go`" + `).
 `
 
 const methodText = `
@@ -489,6 +517,17 @@ const methodText = `
   ` + "`GetProviderSchema`" + ` over gRPC. Timing ` + "`terraform providers schema`" + `
   instead would add terraform's own start-up, which the provider cannot
   change.
+- **Floor and CPU per RPC.** ` + "`cmd/itcare-bench/floor`" + ` serves
+  ` + "`itcare_postgresql`" + ` with the real schema stripped of validators, plan
+  modifiers and defaults, and a resource that does no work. After each
+  measured plan, the same configuration and state are planned against it
+  (through its own ` + "`dev_overrides`" + `). In both, the provider processes
+  record the CPU time of each validate, upgrade, read and plan call
+  (` + "`internal/rpccpu`" + `: the call's thread CPU clock, the goroutine locked to
+  its thread; enabled by ` + "`ITCARE_BENCH_RPC_CPU_DIR`" + `, which the bench sets
+  for these plans only). CPU times per process come from
+  ` + "`/proc/<pid>/stat`" + `. The provider sets its own garbage collector
+  settings (GOGC 400, soft limit 64 MiB); the floor keeps Go's defaults.
 - **Peak memory.** The provider processes that terraform starts are
   polled every 20 ms for ` + "`VmHWM`" + ` (the kernel's high-water mark of the
   resident set) in ` + "`/proc/<pid>/status`" + ` during the measured plans.
@@ -501,7 +540,9 @@ make bench-go   # unit benchmarks of the mapping and plan functions
 ` + "```" + `
 
 ` + "`go run ./cmd/itcare-bench -h`" + ` lists the settings (latency, number of
-instances, parallelism, action durations). It needs Go, the ` + "`terraform`" + `
+instances, parallelism, action durations, the large refresh;
+` + "`-actions=false`" + ` runs the refreshes only, ` + "`-keep -profile`" + ` keeps a CPU
+profile of each measured provider process). It needs Go, the ` + "`terraform`" + `
 binary on PATH and Linux (` + "`/proc`" + `); it runs offline.
 `
 
