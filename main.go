@@ -6,7 +6,6 @@ import (
 	"flag"
 	"log"
 	"os"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -24,7 +23,6 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	quietSDKLogsUnlessAsked()
-	collectGarbageLessOftenUnlessAsked()
 
 	if dir := os.Getenv(rpccpu.EnvDir); dir != "" && !debug {
 		// The benchmark's measured run (cmd/itcare-bench).
@@ -60,27 +58,5 @@ func quietSDKLogsUnlessAsked() {
 	}
 	for _, k := range quietLogVariables {
 		_ = os.Setenv(k, "OFF")
-	}
-}
-
-// The provider's garbage collector settings. terraform-plugin-framework
-// allocates a lot per request and keeps little: with Go's defaults the
-// collector ran every few requests of a refresh, and its work was a fifth
-// of the provider's CPU. It now lets the heap grow to gcPercent over the
-// live heap, but not past gcMemoryLimit (a soft limit: past it, the
-// collector runs as often as it must).
-const (
-	gcPercent     = 400
-	gcMemoryLimit = 64 << 20
-)
-
-// collectGarbageLessOftenUnlessAsked applies gcPercent and gcMemoryLimit,
-// unless GOGC or GOMEMLIMIT say otherwise.
-func collectGarbageLessOftenUnlessAsked() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
-	}
-	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
-		debug.SetMemoryLimit(gcMemoryLimit)
 	}
 }

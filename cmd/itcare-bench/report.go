@@ -526,8 +526,7 @@ const methodText = `
   (` + "`internal/rpccpu`" + `: the call's thread CPU clock, the goroutine locked to
   its thread; enabled by ` + "`ITCARE_BENCH_RPC_CPU_DIR`" + `, which the bench sets
   for these plans only). CPU times per process come from
-  ` + "`/proc/<pid>/stat`" + `. The provider sets its own garbage collector
-  settings (GOGC 400, soft limit 64 MiB); the floor keeps Go's defaults.
+  ` + "`/proc/<pid>/stat`" + `.
 - **Peak memory.** The provider processes that terraform starts are
   polled every 20 ms for ` + "`VmHWM`" + ` (the kernel's high-water mark of the
   resident set) in ` + "`/proc/<pid>/status`" + ` during the measured plans.
