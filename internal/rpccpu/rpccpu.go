@@ -128,8 +128,8 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanReso
 	return s.ProviderServer.PlanResourceChange(ctx, req)
 }
 
-// EnvProfile, set to any value beside EnvDir, also writes a CPU profile
-// of the whole process to <dir>/<pid>.pprof.
+// EnvProfile names the variable that, set to any value beside EnvDir, also
+// writes a CPU profile of the whole process to <dir>/<pid>.pprof.
 const EnvProfile = "ITCARE_BENCH_CPU_PROFILE"
 
 // Serve serves the provider made by factory as tf6server.Serve does, with
