@@ -10,7 +10,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/provider"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/rpccpu"
 )
+
+const address = "registry.terraform.io/cegedim-cloud/itcare"
 
 // version is set by the release build (goreleaser ldflags).
 var version = "dev"
@@ -21,8 +24,15 @@ func main() {
 	flag.Parse()
 	quietSDKLogsUnlessAsked()
 
+	if dir := os.Getenv(rpccpu.EnvDir); dir != "" && !debug {
+		// The benchmark's measured run (cmd/itcare-bench).
+		if err := rpccpu.Serve(address, providerserver.NewProtocol6(provider.New(version)()), dir); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/cegedim-cloud/itcare",
+		Address:         address,
 		Debug:           debug,
 		ProtocolVersion: 6,
 	})

@@ -67,10 +67,15 @@ func TestRefreshConfig(t *testing.T) {
 
 func TestFiguresVerdicts(t *testing.T) {
 	r := &report{
+		Options: options{instances: 200},
 		Refreshes: []*refreshResult{
 			{Instances: 200, APICalls: 200, MaxPerInst: 1, Parallelism: 10, Latency: 20 * time.Millisecond,
-				Window: 500 * time.Millisecond, Bound: 400 * time.Millisecond, PeakKB: 40_000},
-			{Extensions: true, Instances: 200, APICalls: 401, MaxPerInst: 3, PeakKB: 120_000},
+				Window: 500 * time.Millisecond, Bound: 400 * time.Millisecond, PeakKB: 40_000,
+				ProviderCPU: 2 * time.Second, Floor: &floorResult{ProviderCPU: 1600 * time.Millisecond}},
+			{Extensions: true, Instances: 200, APICalls: 401, MaxPerInst: 3, PeakKB: 120_000,
+				ProviderCPU: 3 * time.Second, Floor: &floorResult{ProviderCPU: 2 * time.Second}},
+			{Large: true, Instances: 1000, APICalls: 1000, MaxPerInst: 1, Parallelism: 10, Latency: 100 * time.Millisecond,
+				Window: 13 * time.Second, Bound: 10 * time.Second, PeakKB: 140_000},
 		},
 		Actions: []*actionResult{
 			{Op: "create", Duration: 20 * time.Second, Lag: 1900 * time.Millisecond, Wall: 22 * time.Second},
@@ -84,14 +89,19 @@ func TestFiguresVerdicts(t *testing.T) {
 		got[f.Name] = mark(f.Pass)
 	}
 	for name, want := range map[string]string{
-		"API calls per refreshed instance, without extensions":      "pass",
-		"API calls per refreshed instance, with extensions":         "**FAIL**",
-		"Completion lag, create, 20s action":                        "pass",
-		"Completion lag, delete, 20s action":                        "**FAIL**",
-		"Completion lag, resize, 20s action":                        "—",
-		"Token requests per provider process":                       "**FAIL**",
-		"Refresh of 200 instances at -parallelism=10, 20ms latency": "pass",
-		"Provider peak memory (VmHWM) during the refreshes":         "**FAIL**",
+		"API calls per refreshed instance, without extensions":                                  "pass",
+		"API calls per refreshed instance, with extensions":                                     "**FAIL**",
+		"Completion lag, create, 20s action":                                                    "pass",
+		"Completion lag, delete, 20s action":                                                    "**FAIL**",
+		"Completion lag, resize, 20s action":                                                    "—",
+		"Token requests per provider process":                                                   "**FAIL**",
+		"Refresh of 200 instances at -parallelism=10, 20ms latency":                             "pass",
+		"Provider peak memory (VmHWM) during the refreshes of 200 instances":                    "**FAIL**",
+		"API calls per refreshed instance, without extensions, 1000 instances at 100ms latency": "pass",
+		"Refresh of 1000 instances at -parallelism=10, 100ms latency":                           "**FAIL**",
+		"Provider peak memory (VmHWM) during the refresh of 1000 instances":                     "pass",
+		"Provider CPU time per refreshed instance, without extensions":                          "pass",
+		"Provider CPU time per refreshed instance, with extensions":                             "**FAIL**",
 	} {
 		if got[name] != want {
 			t.Errorf("%s: %q, want %q", name, got[name], want)

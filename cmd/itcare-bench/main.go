@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,12 @@ type options struct {
 	durations   []time.Duration
 	startups    int
 	keep        bool
+	// The large refresh, beside the one above: its instances and latency
+	// (0 instances: not run).
+	largeInstances int
+	largeLatency   time.Duration
+	actions        bool // run the create, resize and delete applies
+	profile        bool // CPU profiles of the measured plans' providers
 }
 
 // bench holds what every scenario shares.
@@ -49,6 +56,7 @@ type bench struct {
 	opts        options
 	root, work  string
 	providerBin string
+	floor       provider // the floor: the schema served by a resource that does no work
 	tfPath      string
 	emu         *emulator.Server
 	tracker     *connTracker
@@ -66,6 +74,10 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.instances, "instances", 200, "instances refreshed by terraform plan")
 	fs.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism of the refresh")
 	durations := fs.String("durations", "2s,20s", "action durations of the create/resize/delete runs, comma-separated")
+	fs.IntVar(&o.largeInstances, "large-instances", 1000, "instances of the large refresh (0: not run)")
+	fs.DurationVar(&o.largeLatency, "large-latency", 100*time.Millisecond, "latency of the large refresh")
+	fs.BoolVar(&o.actions, "actions", true, "run the create, resize and delete applies (false: refreshes only, for an A/B comparison)")
+	fs.BoolVar(&o.profile, "profile", false, "write a CPU profile of each provider process of the measured plans, beside its CPU times per RPC (with -keep)")
 	fs.IntVar(&o.startups, "startups", 7, "provider start-ups timed (the median is reported)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (configurations, states and each command's request log)")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +90,7 @@ func parseOptions(args []string) (options, error) {
 		}
 		o.durations = append(o.durations, d)
 	}
-	if o.instances < 1 || o.parallelism < 1 || o.startups < 1 {
+	if o.instances < 1 || o.parallelism < 1 || o.startups < 1 || o.largeInstances < 0 {
 		return o, errors.New("-instances, -parallelism and -startups must be positive")
 	}
 	return o, nil
@@ -119,6 +131,12 @@ func run(args []string) error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %w", err)
 	}
+	b.floor.bin = filepath.Join(b.work, "floor", "terraform-provider-itcare")
+	build = exec.CommandContext(ctx, "go", "build", "-o", b.floor.bin, "./cmd/itcare-bench/floor") //nolint:gosec // builds this module
+	build.Dir, build.Stdout, build.Stderr = b.root, os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build of the floor: %w", err)
+	}
 	if err := b.startEmulator(); err != nil {
 		return err
 	}
@@ -130,21 +148,37 @@ func run(args []string) error {
 		return fmt.Errorf("start-up: %w", err)
 	}
 	progress("refresh of %d instances, without extensions", opts.instances)
-	instances, err := b.seed(opts.instances)
+	instances, err := b.seed("benchpg", opts.instances)
 	if err != nil {
 		return err
 	}
-	plain, err := b.refresh(ctx, "refresh", instances, false)
+	plain, err := b.refresh(ctx, "refresh", instances, opts.latency, "")
 	if err != nil {
 		return fmt.Errorf("refresh: %w", err)
 	}
 	progress("refresh of %d instances, with extensions", opts.instances)
-	withExt, err := b.refresh(ctx, "refresh-ext", instances, true)
+	withExt, err := b.refresh(ctx, "refresh-ext", instances, opts.latency, filepath.Join(b.work, "refresh", "terraform.tfstate"))
 	if err != nil {
 		return fmt.Errorf("refresh with extensions: %w", err)
 	}
 	rep.Refreshes = []*refreshResult{plain, withExt}
+	if n := opts.largeInstances; n > 0 {
+		progress("refresh of %d instances at %v latency, without extensions", n, opts.largeLatency)
+		large, err := b.seed("benchlg", n)
+		if err != nil {
+			return err
+		}
+		res, err := b.refresh(ctx, "refresh-large", large, opts.largeLatency, "")
+		if err != nil {
+			return fmt.Errorf("large refresh: %w", err)
+		}
+		res.Large = true
+		rep.Refreshes = append(rep.Refreshes, res)
+	}
 	for _, d := range opts.durations {
+		if !opts.actions {
+			break
+		}
 		progress("create, resize and delete with %v actions", d)
 		res, err := b.actions(ctx, d)
 		if err != nil {
@@ -153,6 +187,7 @@ func run(args []string) error {
 		rep.Actions = append(rep.Actions, res...)
 	}
 	rep.Tokens = b.tokens
+	rep.Machine.LoadEnd = loadAverage()
 	rep.Elapsed = time.Since(began)
 	rep.Date = began.UTC()
 	md := rep.markdown()
@@ -194,6 +229,10 @@ func (b *bench) startEmulator() error {
 	if err := writeCLIConfig(rc, filepath.Dir(b.providerBin)); err != nil {
 		return err
 	}
+	floorRC := filepath.Join(b.work, "terraformrc-floor")
+	if err := writeCLIConfig(floorRC, filepath.Dir(b.floor.bin)); err != nil {
+		return err
+	}
 	// The machine's settings must not reach the runs: no credentials of a
 	// real account, no poll cap (the default is what users get), no logs.
 	for _, kv := range os.Environ() {
@@ -203,8 +242,10 @@ func (b *bench) startEmulator() error {
 		}
 		b.env = append(b.env, kv)
 	}
-	b.env = append(b.env,
-		"TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+	common := []string{"TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1"}
+	b.floor.env = append(append(slices.Clone(b.env), common...), "TF_CLI_CONFIG_FILE="+floorRC)
+	b.env = append(append(b.env, common...),
+		"TF_CLI_CONFIG_FILE="+rc,
 		"ITCARE_API_URL="+b.baseURL+emulator.APIPrefix,
 		"ITCARE_TOKEN_URL="+b.baseURL+emulator.TokenPath,
 		"ITCARE_CLIENT_ID="+emu.ClientID(), "ITCARE_CLIENT_SECRET="+emu.ClientSecret(),
@@ -227,10 +268,10 @@ func (b *bench) startups(ctx context.Context) (*startupResult, error) {
 }
 
 // seed creates n ACTIVE instances at once, as if made in the console.
-func (b *bench) seed(n int) ([]seeded, error) {
+func (b *bench) seed(prefix string, n int) ([]seeded, error) {
 	out := make([]seeded, 0, n)
 	for i := range n {
-		name := fmt.Sprintf("benchpg%03d", i)
+		name := fmt.Sprintf("%s%03d", prefix, i)
 		in, err := b.emu.SeedInstance(map[string]any{
 			"name": name, "serviceId": 1001, "networkId": 2001, "area": "EB-QA", "trigram": "BEN",
 			"nodeSizing": "2cpu4gb", "diskSize": 40, "postgreVersion": "15", "topology": "STANDALONE",
@@ -246,6 +287,7 @@ func (b *bench) seed(n int) ([]seeded, error) {
 // refreshResult is one measured terraform plan over the seeded instances.
 type refreshResult struct {
 	Extensions  bool
+	Large       bool // the large run
 	Instances   int
 	Parallelism int
 	Latency     time.Duration
@@ -261,6 +303,18 @@ type refreshResult struct {
 	ProviderCPU time.Duration // the provider processes' CPU time
 	Procs       int           // provider processes that called the API
 	Conns       int           // connections those processes opened
+	RPC         rpcStats      // the provider's CPU time per RPC
+	Floor       *floorResult  // the same plan against the floor provider
+}
+
+// floorResult is a plan of the same configuration and state against the
+// floor provider (no API calls, no latency).
+type floorResult struct {
+	Wall        time.Duration
+	TFCPU       time.Duration
+	ProviderCPU time.Duration
+	PeakKB      int64
+	RPC         rpcStats
 }
 
 // CallsPerInstance is the API calls of the refresh per instance.
@@ -268,18 +322,19 @@ func (r *refreshResult) CallsPerInstance() float64 {
 	return float64(r.APICalls) / float64(r.Instances)
 }
 
-// refresh imports the instances (or, with extensions, takes the state of
-// the plain run and tracks plpgsql in it: importing cannot record
-// extensions), checks that a plan has nothing to change, then measures a
-// plan with the latency on.
-func (b *bench) refresh(ctx context.Context, name string, instances []seeded, extensions bool) (*refreshResult, error) {
+// refresh imports the instances (or, with extensions, takes the state
+// extState and tracks plpgsql in it: importing cannot record extensions),
+// checks that a plan has nothing to change, then measures a plan with the
+// latency on, and the same plan against the floor provider.
+func (b *bench) refresh(ctx context.Context, name string, instances []seeded, latency time.Duration, extState string) (*refreshResult, error) {
 	dir := filepath.Join(b.work, name)
 	par := "-parallelism=" + strconv.Itoa(b.opts.parallelism)
+	extensions := extState != ""
 	if !extensions {
 		if err := writeConfig(dir, refreshConfig(instances, false, true)); err != nil {
 			return nil, err
 		}
-		b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Path: emulator.TokenPath, Latency: b.opts.latency})
+		b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Path: emulator.TokenPath, Latency: latency})
 		r, err := b.terraform(ctx, dir, "apply", "-auto-approve", "-input=false", "-no-color", par)
 		b.emu.ClearFaults()
 		if err != nil {
@@ -293,7 +348,7 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 		if err := writeConfig(dir, refreshConfig(instances, true, false)); err != nil {
 			return nil, err
 		}
-		if err := trackPlpgsql(filepath.Join(b.work, "refresh", "terraform.tfstate"), filepath.Join(dir, "terraform.tfstate")); err != nil {
+		if err := trackPlpgsql(extState, filepath.Join(dir, "terraform.tfstate")); err != nil {
 			return nil, err
 		}
 	}
@@ -301,7 +356,7 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 	// Token requests are attributed to their process while their
 	// connection is open: without latency it may close first, so the token
 	// endpoint keeps its latency in the runs without.
-	b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Path: emulator.TokenPath, Latency: b.opts.latency})
+	b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Path: emulator.TokenPath, Latency: latency})
 	base, err := b.terraform(ctx, dir, plan...)
 	b.emu.ClearFaults()
 	if err != nil {
@@ -312,9 +367,14 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 		return nil, fmt.Errorf("the plan without latency is not empty (exit 2 = changes): %w", err)
 	}
 
-	b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Latency: b.opts.latency})
+	b.emu.AddFault(emulator.Fault{Kind: emulator.FaultLatency, Latency: latency})
 	defer b.emu.ClearFaults()
-	r, err := b.terraform(ctx, dir, plan...)
+	rpcDir := filepath.Join(dir, "rpc-cpu")
+	measured, err := b.withRPCDir(provider{b.providerBin, b.env}, rpcDir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.terraformAt(ctx, measured, dir, plan...)
 	if err != nil {
 		return nil, err
 	}
@@ -323,11 +383,17 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 		return nil, err
 	}
 	res := &refreshResult{
-		Extensions: extensions, Instances: len(instances), Parallelism: b.opts.parallelism, Latency: b.opts.latency,
+		Extensions: extensions, Instances: len(instances), Parallelism: b.opts.parallelism, Latency: latency,
 		Wall: r.Wall, WallNoLat: base.Wall, Tokens: r.tokenRequests(), PeakKB: r.peakKB(),
 		ProviderCPU: r.providerCPU(),
 	}
 	res.TFCPU = max(r.CPU-res.ProviderCPU, 0)
+	if res.RPC, err = readRPCStats(rpcDir); err != nil {
+		return nil, err
+	}
+	if res.Floor, err = b.floorPlan(ctx, dir, instances, extensions, plan); err != nil {
+		return nil, fmt.Errorf("floor: %w", err)
+	}
 	perInstance := map[string]int{}
 	var first, last time.Time
 	for _, q := range r.Requests {
@@ -350,7 +416,7 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 		res.MaxPerInst = max(res.MaxPerInst, n)
 	}
 	res.Window = last.Sub(first)
-	res.Bound = time.Duration(res.APICalls) * b.opts.latency / time.Duration(b.opts.parallelism)
+	res.Bound = time.Duration(res.APICalls) * latency / time.Duration(b.opts.parallelism)
 	for pid, p := range r.ByProcess {
 		if pid != 0 && p.APICalls > 0 {
 			res.Procs++
@@ -358,6 +424,38 @@ func (b *bench) refresh(ctx context.Context, name string, instances []seeded, ex
 		}
 	}
 	return res, nil
+}
+
+// floorPlan runs the measured plan against the floor provider, on a copy
+// of the state and the configuration of dir (without the import blocks).
+func (b *bench) floorPlan(ctx context.Context, dir string, instances []seeded, extensions bool, plan []string) (*floorResult, error) {
+	floorDir := dir + "-floor"
+	if err := writeConfig(floorDir, refreshConfig(instances, extensions, false)); err != nil {
+		return nil, err
+	}
+	st, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(floorDir, "terraform.tfstate"), st, 0o600); err != nil { //nolint:gosec // the bench's own working directory
+		return nil, err
+	}
+	rpcDir := filepath.Join(floorDir, "rpc-cpu")
+	floor, err := b.withRPCDir(b.floor, rpcDir)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.terraformAt(ctx, floor, floorDir, plan...)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.mustSucceed(2); err != nil {
+		return nil, err
+	}
+	res := &floorResult{Wall: r.Wall, ProviderCPU: r.providerCPU(), PeakKB: r.peakKB()}
+	res.TFCPU = max(r.CPU-res.ProviderCPU, 0)
+	res.RPC, err = readRPCStats(rpcDir)
+	return res, err
 }
 
 // trackPlpgsql copies a state, recording in every instance that plpgsql

@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
+	"github.com/cegedim-cloud/terraform-provider-itcare/internal/rpccpu"
 )
 
 // tfRun is one terraform command with what the emulator and the process
@@ -32,15 +34,27 @@ type tfRun struct {
 	ByProcess map[int]*perProcess
 }
 
+// provider is a provider binary and the environment terraform runs with
+// to use it.
+type provider struct {
+	bin string
+	env []string
+}
+
 // terraform runs terraform in dir with the bench's environment, and
 // records the emulator requests and provider processes of that command
 // only.
 func (b *bench) terraform(ctx context.Context, dir string, args ...string) (*tfRun, error) {
+	return b.terraformAt(ctx, provider{b.providerBin, b.env}, dir, args...)
+}
+
+// terraformAt is terraform with the provider p.
+func (b *bench) terraformAt(ctx context.Context, p provider, dir string, args ...string) (*tfRun, error) {
 	b.emu.ResetRequests()
 	b.tracker.reset()
 	cmd := exec.CommandContext(ctx, b.tfPath, args...) //nolint:gosec // the terraform found on PATH
 	cmd.Dir = dir
-	cmd.Env = b.env
+	cmd.Env = p.env
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -49,7 +63,7 @@ func (b *bench) terraform(ctx context.Context, dir string, args ...string) (*tfR
 	}
 	stop := make(chan struct{})
 	procsCh := make(chan map[int]*procStat, 1)
-	go func() { procsCh <- watchProviders(cmd.Process.Pid, b.providerBin, 20*time.Millisecond, stop) }()
+	go func() { procsCh <- watchProviders(cmd.Process.Pid, p.bin, 20*time.Millisecond, stop) }()
 	err := cmd.Wait()
 	r := &tfRun{Args: args, Wall: time.Since(start), Output: out.String()}
 	if ps := cmd.ProcessState; ps != nil {
@@ -215,4 +229,55 @@ func writeConfig(dir, hcl string) error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600)
+}
+
+// rpcStats is the provider processes' CPU time per RPC.
+type rpcStats map[string]rpccpu.Stat
+
+// withRPCDir creates dir and returns p with its processes told to record
+// their CPU time per RPC there, and their CPU profile with -profile.
+func (b *bench) withRPCDir(p provider, dir string) (provider, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return p, err
+	}
+	p.env = append(slices.Clone(p.env), rpccpu.EnvDir+"="+dir)
+	if b.opts.profile {
+		p.env = append(p.env, rpccpu.EnvProfile+"=1")
+	}
+	return p, nil
+}
+
+// readRPCStats adds up what the provider processes recorded in dir.
+func readRPCStats(dir string) (rpcStats, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	out := rpcStats{}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		var m map[string]rpccpu.Stat
+		if err := json.Unmarshal(raw, &m); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		for k, v := range m {
+			t := out[k]
+			t.Calls += v.Calls
+			t.CPU += v.CPU
+			out[k] = t
+		}
+	}
+	return out, nil
+}
+
+// total is the CPU time of every measured RPC.
+func (s rpcStats) total() time.Duration {
+	var t time.Duration
+	for _, v := range s {
+		t += v.CPU
+	}
+	return t
 }

@@ -24,8 +24,19 @@ const (
 )
 
 func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	// Only the attributes the rules read: reading the whole configuration
+	// into the model costs more than the rules (terraform validates every
+	// instance twice per plan).
 	var m postgresqlResourceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	for _, a := range []struct {
+		name   string
+		target any
+	}{
+		{"topology", &m.Topology}, {"version", &m.Version}, {"patch_party", &m.PatchParty},
+		{"extensions", &m.Extensions}, {"timeouts", &m.Timeouts},
+	} {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(a.name), a.target)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -34,7 +45,8 @@ func (r *postgresqlResource) ValidateConfig(ctx context.Context, req resource.Va
 
 // validatePostgreSQLConfig checks the rules that involve several arguments
 // and hold whether the instance exists or not. Unknown values are left to
-// the plan or the API.
+// the plan or the API. It reads only topology, version, patch_party,
+// extensions and timeouts, which ValidateConfig fills in.
 func validatePostgreSQLConfig(ctx context.Context, m postgresqlResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	ha := known(m.Topology) && m.Topology.ValueString() == topologyHA
@@ -89,6 +101,9 @@ func validateTimeouts(ctx context.Context, m postgresqlResourceModel) diag.Diagn
 }
 
 func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if unchangedPlan(ctx, req, resp) {
+		return
+	}
 	if req.Plan.Raw.IsNull() {
 		var prior postgresqlResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
@@ -152,6 +167,24 @@ func (r *postgresqlResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// unchangedPlan reports a plan of an existing instance that is its prior
+// state, with nothing unknown, and no failed create or running action
+// recorded: ModifyPlan has nothing to check, warn about or fill in, and
+// returns without reading the plan into the model (most plans of a
+// refresh are such).
+func unchangedPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) bool {
+	plan, prior := resp.Plan.Raw, req.State.Raw
+	if plan.IsNull() || prior.IsNull() || !plan.IsFullyKnown() || !plan.Equal(prior) {
+		return false
+	}
+	for _, key := range []string{failedCreateKey, pendingActionKey} {
+		if raw, diags := req.Private.GetKey(ctx, key); diags.HasError() || len(raw) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // planWarnings warns about what a plan does that users may not expect:
