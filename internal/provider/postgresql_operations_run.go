@@ -319,50 +319,46 @@ func targetReached(o operation, pg *itcare.PostgreSQL, dbs []itcare.Database) bo
 // were. Their outcome is not this apply's concern: an action of someone
 // else that fails does not fail the apply.
 func waitForOthersActions(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, conflict error) (int, error) {
-	n, err := waitForActionsInProgress(ctx, client, wait, id, false)
-	if !itcare.IsNotOffered(err) {
-		return n, err
-	}
-	// Where ITCare lists no actions, the 409 may name the action it
-	// waits for; else the instance's status is the only sign that what
-	// runs on it has ended.
-	if aid := itcare.ConflictingActionID(conflict); aid != 0 {
-		_, err := client.WaitForAction(ctx, aid, wait)
-		var actionErr *itcare.ActionError
-		if errors.As(err, &actionErr) || itcare.IsNotFound(err) {
-			err = nil
-		}
-		return 1, err
-	}
-	waited, err := client.WaitUntilSettled(ctx, id, wait)
-	if waited {
-		return 1, err
-	}
-	return 0, err
+	return waitForActionsInProgress(ctx, client, wait, id, false, conflict)
 }
 
 // waitForActionsInProgress waits for every action in progress on the
 // instance and returns how many there were. ours says whether they are
 // this apply's own (a create whose answer named no action): then one that
-// ends in ERROR is the apply's failure.
-func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool) (int, error) {
+// ends in ERROR is the apply's failure. conflict is the 409 that made the
+// caller wait, if any.
+//
+// Where ITCare lists no actions, the 409 may name the action it waits for;
+// else the instance's status is the only sign that what runs on it has
+// ended.
+func waitForActionsInProgress(ctx context.Context, client *itcare.Client, wait itcare.WaitOptions, id int64, ours bool, conflict error) (int, error) {
+	var ids []int64
 	actions, err := client.ListActions(ctx, itcare.ActionFilter{ResourceID: id, Statuses: []string{itcare.ActionStatusInProgress}})
-	if err != nil {
+	switch {
+	case itcare.IsNotOffered(err) && itcare.ConflictingActionID(conflict) != 0:
+		ids = []int64{itcare.ConflictingActionID(conflict)}
+	case itcare.IsNotOffered(err):
+		waited, err := client.WaitUntilSettled(ctx, id, wait)
+		if waited {
+			return 1, err
+		}
+		return 0, err
+	case err != nil:
 		return 0, err
 	}
-	n := 0
 	for _, a := range actions {
-		if a.ID == 0 || (a.Status != "" && !strings.EqualFold(a.Status, itcare.ActionStatusInProgress)) {
-			continue
-		}
-		n++
-		_, err := client.WaitForAction(ctx, a.ID, wait)
-		var actionErr *itcare.ActionError
-		if err != nil && (ours || !errors.As(err, &actionErr)) && !itcare.IsNotFound(err) {
-			return n, err
+		if a.ID != 0 && (a.Status == "" || strings.EqualFold(a.Status, itcare.ActionStatusInProgress)) {
+			ids = append(ids, a.ID)
 		}
 	}
-	return n, nil
+	for i, aid := range ids {
+		_, err := client.WaitForAction(ctx, aid, wait)
+		var actionErr *itcare.ActionError
+		if err != nil && (ours || !errors.As(err, &actionErr)) && !itcare.IsNotFound(err) {
+			return i + 1, err
+		}
+	}
+	return len(ids), nil
 }
 
 // settlePendingAction waits, within the update timeout, for the action of

@@ -62,12 +62,7 @@ func (r *postgresqlResource) Create(ctx context.Context, req resource.CreateRequ
 		op.ActionID = action.ID
 		_, err = client.WaitForAction(ctx, action.ID, r.data.wait)
 	} else {
-		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true)
-		if itcare.IsNotOffered(err) {
-			// Where ITCare lists no actions, the instance's status is the
-			// only sign that its create has ended.
-			_, err = client.WaitUntilSettled(ctx, id, r.data.wait)
-		}
+		_, err = waitForActionsInProgress(ctx, client, r.data.wait, id, true, nil)
 	}
 	// A restore not run yet could not be recorded as done: such a create
 	// stays tainted, as one that timed out.
