@@ -289,10 +289,11 @@ func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequ
 		actionID, err := runOperation(ctx, client, r.data.wait, id, o)
 		if err != nil {
 			op.ActionID = actionID
-			// An action still running, whether the wait for it timed out
-			// or the answer naming it was lost, is recorded so that the
-			// next run waits for it instead of sending o again.
-			if actionID != 0 && (errors.Is(err, context.DeadlineExceeded) || itcare.IsUnknownOutcome(err)) {
+			// An action still running, whether the wait for it timed out,
+			// was interrupted (Ctrl-C) or the answer naming it was lost,
+			// is recorded so that the next run waits for it instead of
+			// sending o again.
+			if actionID != 0 && (errors.Is(err, context.DeadlineExceeded) || interrupted(ctx, err) || itcare.IsUnknownOutcome(err)) {
 				resp.Diagnostics.Append(setPendingAction(ctx, resp.Private, pendingFor(o, actionID))...)
 				op.Pending = true
 			}

@@ -260,3 +260,49 @@ func TestAccPostgreSQL_restoreInPlaceResumed(t *testing.T) {
 		},
 	})
 }
+
+// TestAccPostgreSQL_restoreInPlaceInterrupted: Ctrl-C while a restore in
+// place runs records its action; the next apply waits for it and records
+// the restore, and no second restore is ever sent (it would overwrite what
+// was written since).
+func TestAccPostgreSQL_restoreInPlaceInterrupted(t *testing.T) {
+	skipUnlessAcc(t)
+	acctest.PreCheck(t)
+	e := acctest.NewEmulatorWith(t, emulator.Config{ActionDuration: 4 * time.Second})
+	source := seedRestoreSource(t, e, "15")
+	name := acctest.RandomName("pgaccrstint")
+	run := acctest.NewTerraformRun(t, acctest.RequiredProviders()+e.Config(pgHCL(name, nil)), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("terraform apply: %v\n%s", err, run.Stderr)
+	}
+	t.Cleanup(func() { _ = run.Destroy(context.Background()) })
+	writeMain(t, run, acctest.RequiredProviders()+e.Config(pgHCL(name, map[string]string{
+		"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "BEFORE" }`, source, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
+	})))
+	applyCtx, interrupt := context.WithCancel(ctx)
+	go func() {
+		for applyCtx.Err() == nil {
+			if len(restoreBodies(t, e)) > 0 {
+				time.Sleep(500 * time.Millisecond)
+				interrupt()
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+	if err := run.Apply(applyCtx); err == nil {
+		t.Fatal("the interrupted apply succeeded")
+	}
+	interrupt()
+	if err := run.Apply(ctx); err != nil {
+		t.Fatalf("apply after the interrupt: %v\n%s", err, run.Stderr)
+	}
+	if n := len(restoreBodies(t, e)); n != 1 {
+		t.Errorf("%d restores sent, want exactly 1", n)
+	}
+	if changes, err := run.Plan(ctx); err != nil || changes {
+		t.Errorf("plan after the restore: changes %v, err %v\n%s", changes, err, run.Stderr)
+	}
+}
