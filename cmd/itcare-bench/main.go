@@ -48,7 +48,7 @@ type options struct {
 	largeInstances int
 	largeLatency   time.Duration
 	actions        bool // run the create, resize and delete applies
-	profile        bool // CPU profiles of the measured plans' providers
+	profile        bool // CPU and heap profiles of the measured plans' providers
 }
 
 // bench holds what every scenario shares.
@@ -77,7 +77,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.largeInstances, "large-instances", 1000, "instances of the large refresh (0: not run)")
 	fs.DurationVar(&o.largeLatency, "large-latency", 100*time.Millisecond, "latency of the large refresh")
 	fs.BoolVar(&o.actions, "actions", true, "run the create, resize and delete applies (false: refreshes only, for an A/B comparison)")
-	fs.BoolVar(&o.profile, "profile", false, "write a CPU profile of each provider process of the measured plans, beside its CPU times per RPC (with -keep)")
+	fs.BoolVar(&o.profile, "profile", false, "write a CPU profile and a heap profile (what it holds when it stops) of each provider process of the measured plans, beside its CPU times per RPC (with -keep)")
 	fs.IntVar(&o.startups, "startups", 7, "provider start-ups timed (the median is reported)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the working directory (configurations, states and each command's request log)")
 	if err := fs.Parse(args); err != nil {

@@ -129,7 +129,8 @@ func (s *Server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanReso
 }
 
 // EnvProfile names the variable that, set to any value beside EnvDir, also
-// writes a CPU profile of the whole process to <dir>/<pid>.pprof.
+// writes a CPU profile of the whole process to <dir>/<pid>.pprof, and what
+// its heap still holds when the server stops to <dir>/<pid>.heap.pprof.
 const EnvProfile = "ITCARE_BENCH_CPU_PROFILE"
 
 // Serve serves the provider made by factory as tf6server.Serve does, with
@@ -151,8 +152,27 @@ func Serve(name string, factory func() tfprotov6.ProviderServer, dir string) err
 	}
 	s := Wrap(factory())
 	err := tf6server.Serve(name, func() tfprotov6.ProviderServer { return s })
+	if os.Getenv(EnvProfile) != "" {
+		if herr := writeHeapProfile(dir); err == nil {
+			err = herr
+		}
+	}
 	if werr := s.WriteFile(dir); err == nil {
 		err = werr
 	}
 	return err
+}
+
+// writeHeapProfile writes what the process still holds when the server
+// stops, to <dir>/<pid>.heap.pprof: memory that grows with the number of
+// requests served shows there.
+func writeHeapProfile(dir string) error {
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%d.heap.pprof", os.Getpid()))) //nolint:gosec // the bench's directory
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	runtime.GC()
+	runtime.GC() // the profile is as of the last GC but one
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }
