@@ -2,12 +2,11 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/provider"
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/rpccpu"
@@ -24,19 +23,19 @@ func main() {
 	flag.Parse()
 	quietSDKLogsUnlessAsked()
 
+	server := provider.NewServer(version)
 	if dir := os.Getenv(rpccpu.EnvDir); dir != "" && !debug {
 		// The benchmark's measured run (cmd/itcare-bench).
-		if err := rpccpu.Serve(address, providerserver.NewProtocol6(provider.New(version)()), dir); err != nil {
+		if err := rpccpu.Serve(address, server, dir); err != nil {
 			log.Fatal(err)
 		}
 		return
 	}
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address:         address,
-		Debug:           debug,
-		ProtocolVersion: 6,
-	})
-	if err != nil {
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve(address, server, opts...); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/emulator"
@@ -25,7 +24,7 @@ const ProviderName = "itcare"
 // ProtoV6ProviderFactories serves the provider in-process to the real
 // terraform binary.
 var ProtoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+	ProviderName: func() (tfprotov6.ProviderServer, error) { return provider.NewServer("test")(), nil },
 }
 
 // EnvCompat names the emulator compatibility switches or profiles (see
