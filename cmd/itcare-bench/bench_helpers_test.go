@@ -108,3 +108,20 @@ func TestFiguresVerdicts(t *testing.T) {
 		}
 	}
 }
+
+func TestMemoryTextUsesTheLargestRefreshOnTheFloor(t *testing.T) {
+	r := &report{Refreshes: []*refreshResult{
+		{Instances: 200, PeakKB: 30_000, Floor: &floorResult{PeakKB: 60_000}},
+		{Instances: 1000, PeakKB: 40_000, Floor: &floorResult{PeakKB: 180_000}},
+		{Instances: 5000, PeakKB: 50_000}, // not planned on the floor
+	}}
+	got := r.memoryText()
+	for _, want := range []string{"at 1000 instances", "184.3 MB", "41.0 MB", "terraform-plugin-framework#781"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("memory text lacks %q:\n%s", want, got)
+		}
+	}
+	if (&report{Refreshes: []*refreshResult{{Instances: 200, PeakKB: 30_000}}}).memoryText() != "" {
+		t.Error("a memory text without a floor to compare with")
+	}
+}
