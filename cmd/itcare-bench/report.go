@@ -502,8 +502,11 @@ that provider %[10]s per instance against our %[11]s. Most of it is
 terraform-plugin-framework's per-request handling of this schema: every
 walk over the attributes (defaults, write-only values, plan modifiers,
 semantic equality) looks each attribute up by path, and each path step
-rebuilds the schema's attribute map; reflection into and out of the model
-compiles a regular expression per field (hashicorp/terraform-plugin-framework#725);
+rebuilds the schema's attribute map (the cost of these walks, worst with
+sets, is hashicorp/terraform-plugin-framework#775, open); reflection into
+and out of the model
+compiles a regular expression per field (hashicorp/terraform-plugin-framework#725,
+open);
 garbage collection is the rest. Below the floor, only fewer requests or a
 smaller schema would help. The provider's own work per instance (one HTTP
 call, the decode and the flatten) is tens of microseconds
