@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
@@ -18,7 +20,7 @@ import (
 // fixtures), so that a regression in their cost shows up in make bench-go.
 
 // apiSample decodes a sample answer of the ITCare API into v.
-func apiSample(b *testing.B, name string, v any) {
+func apiSample(b testing.TB, name string, v any) {
 	b.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "itcare", "testdata", name))
 	if err != nil {
@@ -64,7 +66,7 @@ func benchConfig() postgresqlResourceModel {
 	}
 }
 
-func benchExtensions(b *testing.B, names ...string) types.Set {
+func benchExtensions(b testing.TB, names ...string) types.Set {
 	b.Helper()
 	vals := make([]attr.Value, len(names))
 	for i, n := range names {
@@ -225,6 +227,58 @@ func BenchmarkPlanOperations(b *testing.B) {
 		for b.Loop() {
 			if ops, _ := planOperations(ctx, prior, plan); len(ops) != 3 {
 				b.Fatalf("%d operations: %+v", len(ops), ops)
+			}
+		}
+	})
+}
+
+// BenchmarkReadStateMapping is what every Read pays to read the prior
+// state into the model and write the new one: through the framework's
+// reflection (State.Get, State.Set) and through the resource's codec.
+func BenchmarkReadStateMapping(b *testing.B) {
+	ctx := context.Background()
+	var pg itcare.PostgreSQL
+	apiSample(b, "postgresql.json", &pg)
+	prior := benchConfig()
+	prior.PatchParty = types.ObjectNull(patchPartyAttrTypes)
+	prior.Restore = types.ObjectNull(restoreAttrTypes)
+	prior.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
+	m, diags := flattenPostgreSQL(ctx, prior, &pg, nil)
+	if diags.HasError() {
+		b.Fatal(diags)
+	}
+	state := tfsdk.State{Schema: postgresqlSchema(b)}
+	if diags := state.Set(ctx, &m); diags.HasError() {
+		b.Fatal(diags)
+	}
+	b.Run("framework", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var got postgresqlResourceModel
+			out := tfsdk.State{Schema: state.Schema}
+			if diags := state.Get(ctx, &got); diags.HasError() {
+				b.Fatal(diags)
+			}
+			if diags := out.Set(ctx, &got); diags.HasError() {
+				b.Fatal(diags)
+			}
+		}
+	})
+	b.Run("codec", func(b *testing.B) {
+		codec, err := postgresqlCodec()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			var got postgresqlResourceModel
+			if diags := codec.get(ctx, state.Raw, &got); diags.HasError() {
+				b.Fatal(diags)
+			}
+			if _, diags := codec.value(ctx, &got); diags.HasError() {
+				b.Fatal(diags)
 			}
 		}
 	})
