@@ -175,8 +175,15 @@ func (r *postgresqlResource) runAtCreate(ctx context.Context, client *itcare.Cli
 }
 
 func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	// Read runs for every instance on every plan: the codec does what
+	// State.Get and State.Set do, without their reflection's cost.
+	codec, err := postgresqlCodec()
+	if err != nil {
+		resp.Diagnostics.AddError("Provider Internal Error", "The resource's model does not match its schema: "+err.Error()+". Please report this issue to the provider developers.")
+		return
+	}
 	var prior postgresqlResourceModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	resp.Diagnostics.Append(codec.get(ctx, req.State.Raw, &prior)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -237,7 +244,11 @@ func (r *postgresqlResource) Read(ctx context.Context, req resource.ReadRequest,
 				"will fail; once the deletion ends, the next refresh removes it from the state. If the deletion is not "+
 				"wanted, check it in the ITCare console.", prior.Name.ValueString(), id, pg.Status))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	raw, diags := codec.value(ctx, &state)
+	resp.Diagnostics.Append(diags...)
+	if !diags.HasError() {
+		resp.State.Raw = raw
+	}
 }
 
 func (r *postgresqlResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
