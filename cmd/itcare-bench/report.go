@@ -504,11 +504,10 @@ walk over the attributes (defaults, write-only values, plan modifiers,
 semantic equality) looks each attribute up by path, and each path step
 rebuilds the schema's attribute map (the cost of these walks, worst with
 sets, is hashicorp/terraform-plugin-framework#775, open); reflection into
-and out of the model
-compiles a regular expression per field (hashicorp/terraform-plugin-framework#725,
-open);
-garbage collection is the rest. Below the floor, only fewer requests or a
-smaller schema would help. The provider's own work per instance (one HTTP
+and out of a model compiles a regular expression per field
+(hashicorp/terraform-plugin-framework#725, open: Read avoids it with a
+codec of its own); garbage collection is the rest. Below the floor, only
+fewer requests or a smaller schema would help. The provider's own work per instance (one HTTP
 call, the decode and the flatten) is tens of microseconds
 (` + "`make bench-go`" + `).
 `
