@@ -63,14 +63,6 @@ func (r *requestContext) Err() error { return r.ctx().Err() }
 // Value implements context.Context.
 func (r *requestContext) Value(key any) any { return r.ctx().Value(key) }
 
-// AfterFunc lets context.WithCancel on a requestContext register with the
-// request's context instead of starting a goroutine per RPC to watch it,
-// should the request's context not derive from the context package's own
-// (when it does, WithCancel finds that one through Value).
-func (r *requestContext) AfterFunc(f func()) (stop func() bool) {
-	return context.AfterFunc(r.ctx(), f)
-}
-
 // call runs rpc with a context that is released when it returns.
 func call[Req, Resp any](ctx context.Context, req Req, rpc func(context.Context, Req) (Resp, error)) (Resp, error) {
 	r := newRequestContext(ctx)

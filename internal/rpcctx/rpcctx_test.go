@@ -129,14 +129,6 @@ func (emptyProvider) Configure(context.Context, provider.ConfigureRequest, *prov
 func (emptyProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
 func (emptyProvider) Resources(context.Context) []func() resource.Resource       { return nil }
 
-// retained returns how many heap bytes stay reachable after n calls of
-// ValidateResourceConfig on s, each with a request context that carries
-// 64 KiB.
-func retained(t *testing.T, s tfprotov6.ProviderServer, n int) int64 {
-	t.Helper()
-	return retainedBy(t, reflect.ValueOf(s).MethodByName("ValidateResourceConfig"), n)
-}
-
 // retainedBy returns how many heap bytes stay reachable after n calls of
 // rpc, a method of a tfprotov6.ProviderServer, each with an empty request
 // for a type the provider does not have and a request context that carries
@@ -176,12 +168,12 @@ func retainedBy(t *testing.T, rpc reflect.Value, n int) int64 {
 func TestFrameworkKeepsNoRequestContext(t *testing.T) {
 	const calls = 200
 	const payload = calls * 64 << 10
-	asShipped := retained(t, providerserver.NewProtocol6(emptyProvider{})(), calls)
+	asShipped := retainedBy(t, reflect.ValueOf(providerserver.NewProtocol6(emptyProvider{})()).MethodByName("ValidateResourceConfig"), calls)
 	t.Logf("framework as shipped: %d bytes kept after %d RPCs", asShipped, calls)
 	if asShipped < payload/2 {
 		t.Logf("the framework no longer keeps request contexts (%d bytes kept, %d sent): this package may no longer be needed", asShipped, payload)
 	}
-	wrapped := retained(t, Wrap(providerserver.NewProtocol6(emptyProvider{})()), calls)
+	wrapped := retainedBy(t, reflect.ValueOf(Wrap(providerserver.NewProtocol6(emptyProvider{})())).MethodByName("ValidateResourceConfig"), calls)
 	if wrapped > payload/20 {
 		t.Errorf("through Wrap: %d bytes kept after %d RPCs carrying %d, want almost none", wrapped, calls, payload)
 	}
