@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -20,7 +19,7 @@ import (
 // fixtures), so that a regression in their cost shows up in make bench-go.
 
 // apiSample decodes a sample answer of the ITCare API into v.
-func apiSample(b testing.TB, name string, v any) {
+func apiSample(b *testing.B, name string, v any) {
 	b.Helper()
 	raw, err := os.ReadFile(filepath.Join("..", "itcare", "testdata", name))
 	if err != nil {
@@ -66,7 +65,7 @@ func benchConfig() postgresqlResourceModel {
 	}
 }
 
-func benchExtensions(b testing.TB, names ...string) types.Set {
+func benchExtensions(b *testing.B, names ...string) types.Set {
 	b.Helper()
 	vals := make([]attr.Value, len(names))
 	for i, n := range names {
@@ -237,19 +236,8 @@ func BenchmarkPlanOperations(b *testing.B) {
 // reflection (State.Get, State.Set) and through the resource's codec.
 func BenchmarkReadStateMapping(b *testing.B) {
 	ctx := context.Background()
-	var pg itcare.PostgreSQL
-	apiSample(b, "postgresql.json", &pg)
-	prior := benchConfig()
-	prior.PatchParty = types.ObjectNull(patchPartyAttrTypes)
-	prior.Restore = types.ObjectNull(restoreAttrTypes)
-	prior.Timeouts = timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
-		"create": types.StringType, "update": types.StringType, "delete": types.StringType,
-	})}
-	m, diags := flattenPostgreSQL(ctx, prior, &pg, nil)
-	if diags.HasError() {
-		b.Fatal(diags)
-	}
-	state := tfsdk.State{Schema: postgresqlSchema(b)}
+	m := sampleModel(b)
+	state := tfsdk.State{Schema: pgSchema(b)}
 	if diags := state.Set(ctx, &m); diags.HasError() {
 		b.Fatal(diags)
 	}

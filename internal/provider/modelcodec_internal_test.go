@@ -9,56 +9,32 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
-func postgresqlSchema(t testing.TB) schema.Schema {
-	t.Helper()
-	var resp resource.SchemaResponse
-	(&postgresqlResource{}).Schema(context.Background(), resource.SchemaRequest{}, &resp)
-	if resp.Diagnostics.HasError() {
-		t.Fatal(resp.Diagnostics)
-	}
-	return resp.Schema
-}
-
-// codecModels are states as Read writes them: flattened from the API's
-// sample, with and without extensions, restore and timeouts.
+// codecModels are states as Read writes them: the API's sample flattened
+// without and with extensions, and with timeouts and restore set.
 func codecModels(t *testing.T) map[string]postgresqlResourceModel {
 	t.Helper()
-	ctx := context.Background()
-	var pg itcare.PostgreSQL
-	apiSample(t, "postgresql.json", &pg)
-	flat := func(prior postgresqlResourceModel, dbs []itcare.Database) postgresqlResourceModel {
-		m, diags := flattenPostgreSQL(ctx, prior, &pg, dbs)
-		if diags.HasError() {
-			t.Fatal(diags)
-		}
-		return m
+	withExt := nullModel()
+	withExt.Extensions = extSet(t, "app/pg_trgm", "app/postgis")
+	pg := samplePG()
+	m, diags := flattenPostgreSQL(context.Background(), withExt, &pg, benchDatabases("pg_trgm", "postgis"))
+	if diags.HasError() {
+		t.Fatal(diags)
 	}
-	plain := benchConfig()
-	plain.PatchParty = types.ObjectNull(patchPartyAttrTypes)
-	plain.Restore = types.ObjectNull(restoreAttrTypes)
-	timeoutTypes := map[string]attr.Type{"create": types.StringType, "update": types.StringType, "delete": types.StringType}
-	plain.Timeouts = timeouts.Value{Object: types.ObjectNull(timeoutTypes)}
-	withExt := plain
-	withExt.Extensions = benchExtensions(t, "pg_trgm", "postgis")
-	withSet := plain
-	withSet.Timeouts = timeouts.Value{Object: types.ObjectValueMust(timeoutTypes, map[string]attr.Value{
+	withSet := sampleModel(t)
+	withSet.Timeouts = timeouts.Value{Object: types.ObjectValueMust(withSet.Timeouts.AttributeTypes(context.Background()), map[string]attr.Value{
 		"create": types.StringValue("2h"), "update": types.StringNull(), "delete": types.StringValue("30m"),
 	})}
 	withSet.Restore = types.ObjectValueMust(restoreAttrTypes, map[string]attr.Value{
 		"source_id": types.Int64Value(42), "timestamp": types.StringValue("2026-11-30T10:00:00Z"), "stop": types.StringNull(),
 	})
 	return map[string]postgresqlResourceModel{
-		"without extensions":        flat(plain, nil),
-		"with extensions":           flat(withExt, benchDatabases("pg_trgm", "postgis")),
-		"with timeouts and restore": flat(withSet, nil),
+		"without extensions":        sampleModel(t),
+		"with extensions":           m,
+		"with timeouts and restore": withSet,
 	}
 }
 
@@ -66,7 +42,7 @@ func codecModels(t *testing.T) map[string]postgresqlResourceModel {
 // State.Set writes, and what it reads back is what State.Get reads.
 func TestModelCodecAgreesWithTheFramework(t *testing.T) {
 	ctx := context.Background()
-	s := postgresqlSchema(t)
+	s := pgSchema(t)
 	codec, err := postgresqlCodec()
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +101,7 @@ func TestModelCodecRefusesAWrongType(t *testing.T) {
 // match one for one are refused when the codec is built.
 func TestModelCodecWantsEveryAttribute(t *testing.T) {
 	ctx := context.Background()
-	s := postgresqlSchema(t)
+	s := pgSchema(t)
 	type short struct {
 		ID types.String `tfsdk:"id"`
 	}

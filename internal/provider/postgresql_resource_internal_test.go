@@ -25,7 +25,7 @@ import (
 	"github.com/cegedim-cloud/terraform-provider-itcare/internal/itcare"
 )
 
-func pgSchema(t *testing.T) schema.Schema {
+func pgSchema(t testing.TB) schema.Schema {
 	t.Helper()
 	var resp resource.SchemaResponse
 	NewPostgreSQLResource().Schema(context.Background(), resource.SchemaRequest{}, &resp)
@@ -106,7 +106,7 @@ func TestPostgreSQLSchemaModelParity(t *testing.T) {
 	}
 }
 
-func sampleModel(t *testing.T) postgresqlResourceModel {
+func sampleModel(t testing.TB) postgresqlResourceModel {
 	t.Helper()
 	pg := samplePG()
 	prior := nullModel()
@@ -264,7 +264,7 @@ func TestFlattenPostgreSQL(t *testing.T) {
 	})
 }
 
-func extSet(t *testing.T, items ...string) types.Set {
+func extSet(t testing.TB, items ...string) types.Set {
 	t.Helper()
 	var vals []attr.Value
 	for _, it := range items {

@@ -1,10 +1,7 @@
 package provider
 
 import (
-	"context"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
 // TestServerHidesNothing: rpcctx.Wrap serves tfprotov6.ProviderServer
@@ -12,14 +9,7 @@ import (
 // state stores. The provider has none of them; one added must be passed
 // through there.
 func TestServerHidesNothing(t *testing.T) {
-	s := NewServer("test")()
-	resp, err := s.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range resp.Diagnostics {
-		t.Errorf("GetProviderSchema: %s: %s", d.Summary, d.Detail)
-	}
+	resp := protocolSchemas(t)
 	if len(resp.ResourceSchemas) == 0 {
 		t.Fatal("no resource schema: the test would prove nothing")
 	}
