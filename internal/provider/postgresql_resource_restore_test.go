@@ -38,14 +38,22 @@ func seedRestoreSource(t *testing.T, e *acctest.Emulator, version string) int64 
 	return src.ID
 }
 
+// restoresAccepted returns the restore requests the emulator accepted.
+func restoresAccepted(e *acctest.Emulator) []emulator.RequestRecord {
+	var out []emulator.RequestRecord
+	for _, r := range e.Requests() {
+		if r.Method == http.MethodPatch && r.Operation == itcare.OpRestore && r.Status == http.StatusAccepted {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // restoreBodies returns the options of the restores the emulator accepted.
 func restoreBodies(t *testing.T, e *acctest.Emulator) []itcare.RestoreOptions {
 	t.Helper()
 	var out []itcare.RestoreOptions
-	for _, r := range e.Requests() {
-		if r.Method != http.MethodPatch || r.Operation != itcare.OpRestore || r.Status != http.StatusAccepted {
-			continue
-		}
+	for _, r := range restoresAccepted(e) {
 		var body struct {
 			Options itcare.RestoreOptions `json:"options"`
 		}
@@ -282,16 +290,8 @@ func TestAccPostgreSQL_restoreInPlaceInterrupted(t *testing.T) {
 		"restore": fmt.Sprintf(`{ source_id = %d, timestamp = %q, stop = "BEFORE" }`, source, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)),
 	})))
 	applyCtx, interrupt := context.WithCancel(ctx)
-	go func() {
-		for applyCtx.Err() == nil {
-			if len(restoreBodies(t, e)) > 0 {
-				time.Sleep(500 * time.Millisecond)
-				interrupt()
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}()
+	// Not restoreBodies: its t.Fatalf must not run outside the test's goroutine.
+	go interruptWhen(applyCtx, interrupt, func() bool { return len(restoresAccepted(e)) > 0 })
 	if err := run.Apply(applyCtx); err == nil {
 		t.Fatal("the interrupted apply succeeded")
 	}

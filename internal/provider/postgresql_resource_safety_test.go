@@ -301,17 +301,27 @@ func noWrites(t *testing.T, w *writeCounter) func() {
 	}
 }
 
-// interruptWhenCreating sends Ctrl-C (interrupt cancels terraform's
-// context, and terraform-exec sends SIGINT) once ITCare is creating an
-// instance.
+// interruptWhenCreating sends Ctrl-C once ITCare is creating an instance.
 func interruptWhenCreating(ctx context.Context, e *acctest.Emulator, interrupt func()) {
-	for ctx.Err() == nil {
+	interruptWhen(ctx, interrupt, func() bool {
 		for _, a := range e.Actions() {
 			if a.Process == "POSTGRESQL_CREATE" && a.Status == "IN_PROGRESS" {
-				time.Sleep(500 * time.Millisecond)
-				interrupt()
-				return
+				return true
 			}
+		}
+		return false
+	})
+}
+
+// interruptWhen sends Ctrl-C (interrupt cancels terraform's context, and
+// terraform-exec sends SIGINT) half a second after sent first holds, so
+// that the provider is waiting for what it sent.
+func interruptWhen(ctx context.Context, interrupt func(), sent func() bool) {
+	for ctx.Err() == nil {
+		if sent() {
+			time.Sleep(500 * time.Millisecond)
+			interrupt()
+			return
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
