@@ -30,8 +30,14 @@ import (
 // realPG renders an instance for the postgres backend; extra is raw HCL
 // added to the resource block.
 func realPG(name, extra string) string {
+	return realPGResource("real", name, "Str0ng!Passw0rd", extra)
+}
+
+// realPGResource is the resource block itcare_postgresql.<label> of a
+// standalone PostgreSQL 15 instance, with extra lines inside it.
+func realPGResource(label, name, password, extra string) string {
 	return fmt.Sprintf(`
-resource "itcare_postgresql" "real" {
+resource "itcare_postgresql" %q {
   name                = %q
   service_id          = 1001
   network_id          = 2001
@@ -40,11 +46,11 @@ resource "itcare_postgresql" "real" {
   node_sizing         = "2cpu4gb"
   disk_size           = 40
   version             = "15"
-  adm_password        = "Str0ng!Passw0rd"
+  adm_password        = %q
   deletion_protection = false
 %s
 }
-`, name, extra)
+`, label, name, password, extra)
 }
 
 const realAddr = "itcare_postgresql.real"
@@ -215,29 +221,15 @@ func TestAccPostgresBackend_restoreAtCreate(t *testing.T) {
 	source := realPG(acctest.RandomName("accpitrsrc"), "")
 	const restoredAddr = "itcare_postgresql.restored"
 	var restoreAt string // set once the source holds rows on both sides of it
-	withRestored := source + fmt.Sprintf(`
+	withRestored := source + `
 variable "restore_at" {
   type = string
 }
-
-resource "itcare_postgresql" "restored" {
-  name                = %q
-  service_id          = 1001
-  network_id          = 2001
-  area                = "EB-QA"
-  trigram             = "ACC"
-  node_sizing         = "2cpu4gb"
-  disk_size           = 40
-  version             = "15"
-  adm_password        = "An0ther!Passw0rd"
-  deletion_protection = false
-  restore = {
+` + realPGResource("restored", acctest.RandomName("accpitrdst"), "An0ther!Passw0rd", `  restore = {
     source_id = itcare_postgresql.real.id
     timestamp = var.restore_at
     stop      = "BEFORE"
-  }
-}
-`, acctest.RandomName("accpitrdst"))
+  }`)
 	orders := func(s *terraform.State, addr string) (string, error) {
 		return clientOf(s, addr, "postgres", "SELECT string_agg(id::text, ',' ORDER BY id) FROM orders")
 	}
@@ -298,26 +290,12 @@ func TestAccPostgresBackend_restoreInPlace(t *testing.T) {
 	const destAddr = "itcare_postgresql.dest"
 	destName := acctest.RandomName("accpitrdest")
 	dest := func(restore string) string {
-		return fmt.Sprintf(`
+		return `
 variable "restore_at" {
   type    = string
   default = ""
 }
-
-resource "itcare_postgresql" "dest" {
-  name                = %q
-  service_id          = 1001
-  network_id          = 2001
-  area                = "EB-QA"
-  trigram             = "ACC"
-  node_sizing         = "2cpu4gb"
-  disk_size           = 40
-  version             = "15"
-  adm_password        = "An0ther!Passw0rd"
-  deletion_protection = false
-%s
-}
-`, destName, restore)
+` + realPGResource("dest", destName, "An0ther!Passw0rd", restore)
 	}
 	source := realPG(acctest.RandomName("accpitrsrc"), "")
 	var restoreAt string
