@@ -170,14 +170,7 @@ const (
 // next one after pollInterval of the time waited so far, at most
 // opts.MaxInterval.
 func (c *Client) WaitForAction(ctx context.Context, id int64, opts WaitOptions) (*Action, error) {
-	base := opts.FirstPoll
-	if base <= 0 || base > defaultFirstPoll {
-		base = defaultFirstPoll
-	}
-	maxInterval := opts.MaxInterval
-	if maxInterval <= 0 {
-		maxInterval = defaultMaxInterval
-	}
+	base, maxInterval := opts.intervals()
 	start := c.now()
 	wait := min(base, maxInterval)
 	last := "not read yet"

@@ -249,3 +249,22 @@ func TestWaitForActionFailsOnOtherErrors(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestWaitOptionsIntervals: both waits (an action, an instance settling)
+// take their first poll and cap from here, defaults included.
+func TestWaitOptionsIntervals(t *testing.T) {
+	for _, c := range []struct {
+		opts             WaitOptions
+		first, maxInterv time.Duration
+	}{
+		{WaitOptions{}, defaultFirstPoll, defaultMaxInterval},
+		{WaitOptions{FirstPoll: 200 * time.Millisecond, MaxInterval: 5 * time.Second}, 200 * time.Millisecond, 5 * time.Second},
+		{WaitOptions{FirstPoll: 10 * time.Second}, defaultFirstPoll, defaultMaxInterval},
+		{WaitOptions{FirstPoll: -time.Second, MaxInterval: -time.Second}, defaultFirstPoll, defaultMaxInterval},
+	} {
+		first, maxInterval := c.opts.intervals()
+		if first != c.first || maxInterval != c.maxInterv {
+			t.Errorf("%+v: first %v, cap %v; want %v, %v", c.opts, first, maxInterval, c.first, c.maxInterv)
+		}
+	}
+}

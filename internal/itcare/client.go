@@ -69,6 +69,19 @@ type WaitOptions struct {
 	OnPoll func(*Action)
 }
 
+// intervals returns the first poll's delay and the cap between polls,
+// with their defaults and the first poll held to at most 1s.
+func (o WaitOptions) intervals() (first, maxInterval time.Duration) {
+	first, maxInterval = o.FirstPoll, o.MaxInterval
+	if first <= 0 || first > defaultFirstPoll {
+		first = defaultFirstPoll
+	}
+	if maxInterval <= 0 {
+		maxInterval = defaultMaxInterval
+	}
+	return first, maxInterval
+}
+
 // Client calls the ITCare API. It is safe for concurrent use; all
 // goroutines share one OAuth2 token.
 type Client struct {

@@ -95,14 +95,7 @@ func (e *LookupError) Error() string {
 // only sign that an action on it has ended. An unknown status counts as
 // settled, so that the caller reports it instead of waiting for ever.
 func (c *Client) WaitUntilSettled(ctx context.Context, id int64, opts WaitOptions) (bool, error) {
-	base := opts.FirstPoll
-	if base <= 0 || base > defaultFirstPoll {
-		base = defaultFirstPoll
-	}
-	maxInterval := opts.MaxInterval
-	if maxInterval <= 0 {
-		maxInterval = defaultMaxInterval
-	}
+	base, maxInterval := opts.intervals()
 	start := c.now()
 	for waited := false; ; waited = true {
 		pg, err := c.GetPostgreSQL(ctx, id)
